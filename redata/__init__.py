@@ -1,0 +1,27 @@
+"""redata: build, validate and load the US–China rare-earth data package.
+
+The library API, imported lazily so that `import redata` stays light:
+`validate(path) -> Report`, `build(source, out) -> Path`, `diff_packages(old, new) -> Diff`,
+`load(table, path=None, version=None) -> pandas.DataFrame`, `load_package(path=None, version=None) -> dict`.
+"""
+
+from .version import __version__
+
+_API = {
+    "validate": ("validation", "validate"),
+    "build": ("publish", "build"),
+    "diff_packages": ("diff", "diff_packages"),
+    "load": ("loader", "load"),
+    "load_package": ("loader", "load_package"),
+}
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str):
+    if name in _API:
+        from importlib import import_module
+
+        module, attribute = _API[name]
+        return getattr(import_module(f".{module}", __name__), attribute)
+    raise AttributeError(f"module 'redata' has no attribute {name!r}")

@@ -1,0 +1,91 @@
+"""The validation layers. Each layer is a module with `check(context) -> list[Problem]`.
+
+This module holds what they share: the parsed `Table` (typed polars frame plus the raw strings it came
+from), the `Context` passed from layer to layer, and `row_problems`, which turns a frame of failing rows
+into problems located at their CSV lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..package import Package, Resource
+from ..report import ERROR, MAX_ROWS_PER_RULE, Problem
+from ..tables import RawTable
+
+ROW = "_row"  # 0-based row index column added to every typed frame
+
+
+@dataclass
+class Table:
+    """A table that passed the header check: its typed frame (with `ROW`) and its raw strings."""
+
+    name: str
+    resource: Resource
+    raw: RawTable
+    frame: Any  # polars.DataFrame
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        return self.resource.schema
+
+    def lines(self, rows) -> list[int]:
+        return self.raw.line_numbers(rows)
+
+
+@dataclass
+class Context:
+    package: Package
+    tables: dict[str, Table] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)  # archived source text by source_id
+    skipped: dict[str, str] = field(default_factory=dict)  # layer -> reason it did not run
+
+    def table(self, name: str) -> Table | None:
+        return self.tables.get(name)
+
+    def tables_with(self, *columns: str) -> list[Table]:
+        """The tables whose schema has all these fields, in descriptor order."""
+        return [t for t in self.tables.values() if all(c in t.frame.columns for c in columns)]
+
+
+def row_problems(
+    table: Table,
+    failing,
+    *,
+    layer: str,
+    field: str | None,
+    rule: str,
+    message: str,
+    value: str | None = None,
+    severity: str = ERROR,
+) -> list[Problem]:
+    """One problem per failing row (up to MAX_ROWS_PER_RULE, then one line counting the rest).
+
+    `failing` is a polars frame with the `ROW` column, optionally a column `value` names (the value
+    to show) and a `_message` column (a per-row message that replaces `message`).
+    """
+    count = failing.height
+    if count == 0:
+        return []
+    shown = failing.sort(ROW).head(MAX_ROWS_PER_RULE)
+    rows = shown.get_column(ROW).to_list()
+    lines = table.lines(rows)
+    values = shown.get_column(value).to_list() if value else [None] * len(rows)
+    messages = shown.get_column("_message").to_list() if "_message" in shown.columns else [message] * len(rows)
+    problems = [
+        Problem(layer, table.name, line, field, _plain(v), rule, m, severity)
+        for line, v, m in zip(lines, values, messages)
+    ]
+    if count > len(rows):
+        problems.append(
+            Problem(layer, table.name, None, field, None, rule, f"{message}: {count - len(rows)} more row(s) like the above", severity)
+        )
+    return problems
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly value for a report."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)

@@ -1,0 +1,91 @@
+"""Layer 4, provenance: every quote is the archived text at its offsets, and every number quoted is inside it.
+
+Applies to every table with the fields `source_id`, `quote`, `char_start` and `char_end` (the quoting
+convention): `text[char_start:char_end] == quote`. Every field whose name ends in `as_written` must occur
+inside the row's quote. A mention's quote must be one of its entity's aliases. Checking quotes against
+texts needs the archived texts, which only a source package has.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ..report import Problem
+from . import ROW, Context, Table, row_problems
+
+LAYER = "provenance"
+QUOTING = ("source_id", "quote", "char_start", "char_end")
+
+
+def as_written_fields(table: Table) -> list[str]:
+    return [c for c in table.frame.columns if c.endswith("as_written")]
+
+
+def check(context: Context) -> list[Problem]:
+    problems: list[Problem] = []
+    texts = _texts_frame(context.texts)
+    for table in context.tables_with(*QUOTING):
+        if context.texts:
+            problems += _quote_problems(table, texts, context.texts)
+        problems += _as_written_problems(table)
+    problems += _mention_problems(context)
+    return problems
+
+
+def _texts_frame(texts: dict[str, str]) -> pl.DataFrame:
+    return pl.DataFrame({"source_id": list(texts), "_text": list(texts.values())}, schema={"source_id": pl.String, "_text": pl.String})
+
+
+def _quote_problems(table: Table, texts: pl.DataFrame, text_by_source: dict[str, str]) -> list[Problem]:
+    rows = table.frame.select(ROW, *QUOTING).drop_nulls().join(texts, on="source_id", how="inner")
+    length = pl.col("_text").str.len_chars()
+    found = pl.col("_text").str.slice(pl.col("char_start"), pl.col("char_end") - pl.col("char_start"))
+    checked = rows.with_columns(
+        in_bounds=(pl.col("char_start") < pl.col("char_end")) & (pl.col("char_end") <= length),
+        at_offsets=found,
+    )
+    failing = checked.filter(~pl.col("in_bounds") | (pl.col("at_offsets") != pl.col("quote")))
+    if failing.height == 0:
+        return []
+    messages = [
+        _quote_message(text_by_source[source], quote, start, end)
+        for source, quote, start, end in failing.head(200).select("source_id", "quote", "char_start", "char_end").iter_rows()
+    ]
+    failing = failing.head(200).with_columns(pl.Series("_message", messages)).vstack(
+        failing.slice(200).with_columns(pl.lit("quote is not the text at its offsets").alias("_message"))
+    )
+    return row_problems(table, failing, layer=LAYER, field="quote", rule="quote-at-offsets", message="quote is not the source text at [char_start:char_end]", value="quote")
+
+
+def _quote_message(text: str, quote: str, start: int, end: int) -> str:
+    """Say what the text holds there, and where the quote really is, so a curator can fix the row."""
+    if not 0 <= start < end <= len(text):
+        where = f"offsets [{start}:{end}] are outside the text (length {len(text)})"
+    else:
+        where = f"text[{start}:{end}] is {text[start:end][:60]!r}"
+    actual = text.find(quote)
+    hint = f"; the quote occurs at [{actual}:{actual + len(quote)}]" if actual >= 0 else "; the quote occurs nowhere in the source"
+    return where + hint
+
+
+def _as_written_problems(table: Table) -> list[Problem]:
+    problems: list[Problem] = []
+    for column in as_written_fields(table):
+        failing = table.frame.filter(
+            pl.col(column).is_not_null() & pl.col("quote").is_not_null() & ~pl.col("quote").str.contains(pl.col(column), literal=True)
+        ).select(ROW, column)
+        problems += row_problems(table, failing, layer=LAYER, field=column, rule="as-written-in-quote", message=f"{column} does not occur inside the quote", value=column)
+    return problems
+
+
+def _mention_problems(context: Context) -> list[Problem]:
+    mentions, entities = context.table("mentions"), context.table("entities")
+    if mentions is None or entities is None or "aliases" not in entities.frame.columns:
+        return []
+    aliases = entities.frame.select("entity_id", pl.col("aliases").str.split(";").alias("_aliases"))
+    failing = (
+        mentions.frame.select(ROW, "entity_id", "quote")
+        .join(aliases, on="entity_id", how="inner", maintain_order="left")
+        .filter(~pl.col("_aliases").list.contains(pl.col("quote")))
+    )
+    return row_problems(mentions, failing, layer=LAYER, field="quote", rule="mention-is-alias", message="a mention must quote one of the entity's aliases", value="quote")

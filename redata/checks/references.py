@@ -1,0 +1,40 @@
+"""Layer 5, referential integrity: every foreign key declared in `schemas/` resolves.
+
+One anti-join per foreign key; composite keys and self-references (no `resource`) included. A key whose
+target table could not be read is not checked here: the structure layer has already failed it.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from .. import schema as table_schema
+from ..report import Problem
+from . import ROW, Context, row_problems
+
+LAYER = "references"
+
+
+def check(context: Context) -> list[Problem]:
+    problems: list[Problem] = []
+    for table in context.tables.values():
+        for key in table_schema.foreign_keys(table.schema):
+            target = context.table(key["resource"] or table.name)
+            if target is None:
+                continue
+            local, remote = key["fields"], key["reference_fields"]
+            targets = target.frame.select([pl.col(r).alias(l) for l, r in zip(local, remote)]).unique()
+            for l in local:  # join keys must share a dtype; a schema may type the two sides differently
+                targets = targets.with_columns(pl.col(l).cast(table.frame.schema[l], strict=False))
+            failing = (
+                table.frame.select(ROW, *local)
+                .drop_nulls(local)
+                .join(targets, on=local, how="anti")
+                .with_columns(pl.concat_str([pl.col(c).cast(pl.String) for c in local], separator=", ").alias("_value"))
+            )
+            target_name = key["resource"] or table.name
+            problems += row_problems(
+                table, failing, layer=LAYER, field=",".join(local), rule="foreign-key",
+                message=f"no row of {target_name} has {', '.join(remote)} equal to this value", value="_value",
+            )
+    return problems

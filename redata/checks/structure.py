@@ -1,0 +1,194 @@
+"""Layer 2, structure and types: every CSV against its Table Schema.
+
+Reads each table once (see `redata.tables`), checks the header against the schema's fields, parses every
+column into its type (a cell that does not parse is reported, never guessed), then applies the schema's
+constraints through the pandera schema derived from it, checks uniqueness and primary keys, and
+reports text cells a spreadsheet would execute as a formula. Tables whose header holds every field go
+on to the later layers, typed.
+"""
+
+from __future__ import annotations
+
+from .. import schema as table_schema
+from ..package import Package, Resource
+from ..report import Problem
+from ..tables import RawTable, TableReadError, read_table
+from . import ROW, Table, row_problems
+
+LAYER = "structure"
+
+
+def check(package: Package, usable: set[str]) -> tuple[dict[str, Table], list[Problem]]:
+    tables: dict[str, Table] = {}
+    problems: list[Problem] = []
+    for name, resource in package.resources.items():
+        if name not in usable or not is_csv(resource):
+            continue
+        table, found = check_table(resource)
+        problems += found
+        if table is not None:
+            tables[name] = table
+    for table in tables.values():
+        if table.resource.parquet is not None:
+            problems += _parquet_problems(table)
+    return tables, problems
+
+
+def is_csv(resource: Resource) -> bool:
+    declared = resource.descriptor.get("format")
+    return declared == "csv" if declared else resource.path.suffix.lower() == ".csv"
+
+
+def check_table(resource: Resource) -> tuple[Table | None, list[Problem]]:
+    name = resource.name
+    try:
+        raw = read_table(resource.path)
+    except TableReadError as error:
+        return None, [Problem(LAYER, name, error.line, None, None, "csv-readable", error.message)]
+    problems = _header_problems(name, raw, resource.schema)
+    expected = table_schema.field_names(resource.schema)
+    if any(field not in raw.frame.columns for field in expected):
+        return None, problems
+    table = Table(name, resource, raw, _parse(raw, resource.schema))
+    type_problems, bad_cells = _type_problems(table)
+    problems += type_problems
+    problems += _constraint_problems(table, bad_cells)
+    problems += _uniqueness_problems(table)
+    problems += _formula_problems(table)
+    return table, problems
+
+
+def _parquet_problems(table: Table) -> list[Problem]:
+    """A table's Parquet file (in a built package) must hold exactly the table its CSV holds."""
+    import polars as pl
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = table.resource.parquet
+
+    def problem(rule: str, message: str) -> list[Problem]:
+        return [Problem(LAYER, table.name, None, "parquet", path.name, rule, message)]
+
+    try:
+        stored = pq.read_table(path)
+    except (pa.ArrowException, OSError) as error:
+        return problem("parquet-readable", f"{path}: cannot be read as Parquet: {str(error).splitlines()[0]}")
+    if not stored.schema.equals(table_schema.arrow_schema(table.schema), check_metadata=False):
+        return problem("parquet-schema", f"{path.name}: column types differ from those the Table Schema gives")
+    parquet_frame = pl.from_arrow(stored).with_columns(pl.col(pl.Categorical).cast(pl.String))
+    if not parquet_frame.equals(table.frame.drop(ROW)):
+        return problem("parquet-matches-csv", f"{path.name} does not hold the same rows as {table.resource.path.name}")
+    return []
+
+
+def _header_problems(name: str, raw: RawTable, schema: dict) -> list[Problem]:
+    expected = table_schema.field_names(schema)
+    header = raw.header
+    problems = []
+    for label in sorted({label for label in header if header.count(label) > 1}):
+        problems.append(Problem(LAYER, name, 1, label, label, "header-duplicate", f"column {label!r} appears {header.count(label)} times in the header"))
+    missing = [field for field in expected if field not in header]
+    extra = [label for label in dict.fromkeys(header) if label not in expected]
+    for field in missing:
+        problems.append(Problem(LAYER, name, 1, field, None, "header-missing", f"column {field!r} of the schema is missing from the header"))
+    for label in extra:
+        problems.append(Problem(LAYER, name, 1, label, label, "header-extra", f"column {label!r} is not a field of the schema"))
+    if not missing and not extra and len(header) == len(expected) and header != expected:
+        problems.append(Problem(LAYER, name, 1, None, ",".join(header), "header-order", f"columns must be in the schema's order: {','.join(expected)}"))
+    return problems
+
+
+def _parse(raw: RawTable, schema: dict):
+    """The typed frame, with the ROW index: a cell that does not parse becomes null."""
+    fields = table_schema.fields(schema)
+    return raw.frame.select([table_schema.parse_expression(f).alias(f["name"]) for f in fields]).with_row_index(ROW)
+
+
+def _type_problems(table: Table) -> tuple[list[Problem], set[tuple[int, str]]]:
+    """Cells that hold a value which did not parse into the field's type, and their (row, field)."""
+    import polars as pl
+
+    problems: list[Problem] = []
+    bad_cells: set[tuple[int, str]] = set()
+    for field in table_schema.fields(table.schema):
+        if field.get("type", "string") == "string":
+            continue
+        column = field["name"]
+        failing = (
+            table.frame.select(ROW, pl.col(column).alias("_typed"))
+            .with_columns(table.raw.frame.get_column(column).alias("_raw"))
+            .filter(pl.col("_raw").is_not_null() & pl.col("_typed").is_null())
+        )
+        if failing.height:
+            bad_cells.update((row, column) for row in failing.get_column(ROW).to_list())
+            problems += row_problems(table, failing, layer=LAYER, field=column, rule="type", message=table_schema.type_message(field), value="_raw")
+    return problems, bad_cells
+
+
+def _constraint_problems(table: Table, bad_cells: set[tuple[int, str]]) -> list[Problem]:
+    """Required, enum, pattern, ranges and lengths, through the pandera schema derived from the Table Schema."""
+    import pandera.polars as pa
+    import polars as pl
+
+    schema = table.schema
+    try:
+        table_schema.pandera_schema(schema, table.name).validate(table.frame, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    rules = {field["name"]: table_schema.constraint_checks(field) for field in table_schema.fields(schema)}
+    problems: list[Problem] = []
+    cases = cases.filter(pl.col("index").is_not_null())
+    for (column, check, number), group in cases.group_by(["column", "check", "check_number"], maintain_order=True):
+        if check == "not_nullable":
+            rule, message = "required", "a value is required"
+        elif number is not None and column in rules and number < len(rules[column]):
+            rule, message, _ = rules[column][number]
+        else:
+            rule, message = str(check), str(check)
+        failing = group.select(pl.col("index").cast(pl.UInt32).alias(ROW), pl.col("failure_case").alias("_value"))
+        failing = failing.filter(~pl.col(ROW).is_in([row for row, field in bad_cells if field == column]))
+        problems += row_problems(table, failing, layer=LAYER, field=column, rule=rule, message=message, value="_value")
+    return problems
+
+
+def _uniqueness_problems(table: Table) -> list[Problem]:
+    """Unique fields and the primary key: count distinct values first, find duplicates only if any."""
+    import polars as pl
+
+    frame = table.frame
+    problems: list[Problem] = []
+    keys = [[field] for field in sorted(table_schema.unique_fields(table.schema))]
+    primary = table_schema.primary_key(table.schema)
+    if len(primary) > 1:
+        keys.append(primary)
+    for key in keys:
+        present = frame.select(ROW, *key).drop_nulls(key)
+        if present.select(pl.struct(key).n_unique()).item() == present.height:
+            continue
+        duplicated = present.filter(pl.struct(key).is_duplicated())
+        shown = duplicated.with_columns(pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=", ").alias("_value"))
+        rule = "primary-key" if key == primary else "unique"
+        message = f"{'primary key' if rule == 'primary-key' else 'value'} ({', '.join(key)}) is not unique"
+        problems += row_problems(table, shown, layer=LAYER, field=",".join(key), rule=rule, message=message, value="_value")
+    return problems
+
+
+def _formula_problems(table: Table) -> list[Problem]:
+    import polars as pl
+
+    problems: list[Problem] = []
+    for field in table_schema.fields(table.schema):
+        if field.get("type", "string") != "string":
+            continue
+        column = pl.col(field["name"])
+        failing = table.frame.filter(
+            column.str.contains(table_schema.FORMULA_START) & ~column.str.contains(table_schema.NUMBER_TEXT)
+        ).select(ROW, field["name"])
+        problems += row_problems(
+            table, failing, layer=LAYER, field=field["name"], rule="formula-injection",
+            message="text starts with = + - @ or a tab or carriage return, which a spreadsheet would run as a formula",
+            value=field["name"],
+        )
+    return problems
+

@@ -1,0 +1,150 @@
+"""The `redata` command: a thin shell over the library API (`validate`, `build`, `diff`).
+
+Exit codes: 0 success; 1 the data is invalid or cannot be published as it stands; 2 the command could
+not run (usage, missing path, unreadable descriptor). Heavy libraries are imported inside the command
+that needs them, so `redata --help` stays fast. Errors are one line on stderr, never a traceback
+(set REDATA_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .version import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Build, validate and compare the US–China rare-earth data package.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"redata {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = None,
+) -> None:
+    """Build, validate and compare the US–China rare-earth data package.
+
+    Example: redata validate && redata build
+    """
+
+
+@app.command()
+def validate(
+    path: Annotated[Path, typer.Argument(help="A source package folder (default: datapackage/) or a built package's datapackage.json.")] = Path("datapackage"),
+    format: Annotated[Format, typer.Option("--format", "-f", help="text for people, json for tools (shape documented in README).")] = Format.text,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+) -> None:
+    """Run every check on a package and report all problems at once.
+
+    Exit 0 if valid (warnings allowed), 1 if invalid, 2 if it could not run.
+
+    Example: redata validate dist/us-china-rare-earths-1.0.0/datapackage.json --format json
+    """
+    from .validation import validate as run_validation
+
+    report = run_validation(path)
+    _print_report(report, format, strict)
+    raise typer.Exit(0 if report.valid(strict) else 1)
+
+
+@app.command()
+def build(
+    source: Annotated[Path, typer.Argument(help="The source package folder.")] = Path("datapackage"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the built package.")] = Path("dist"),
+) -> None:
+    """Validate the source package, then publish it as dist/<name>-<version>/ (CSV + Parquet) and a zip.
+
+    The last line printed is the path of the datapackage.json written. An invalid package builds
+    nothing and exits 1; a version already built with other content is refused.
+
+    Example: redata build --out dist
+    """
+    from .publish import BuildRefused
+    from .publish import build as run_build
+
+    try:
+        descriptor = run_build(source, out)
+    except BuildRefused as refusal:
+        if refusal.report is not None:
+            _print_report(refusal.report, Format.text, strict=False, stream=sys.stderr)
+        typer.echo(f"redata: build refused: {refusal}", err=True)
+        raise typer.Exit(1)
+    typer.echo(str(descriptor))
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier built package (folder or datapackage.json).")],
+    new: Annotated[Path, typer.Argument(help="The later built package (folder or datapackage.json).")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+) -> None:
+    """Compare two built packages: rows added, removed and changed per table (by primary key), schema
+    changes, and the smallest SemVer bump the change requires.
+
+    Example: redata diff dist/us-china-rare-earths-1.0.0 dist/us-china-rare-earths-1.0.1
+    """
+    from .diff import diff_packages
+
+    result = diff_packages(old, new)
+    typer.echo(result.to_json() if format is Format.json else result.to_text())
+
+
+def _print_report(report, format: Format, strict: bool, stream=None) -> None:
+    if format is Format.json:
+        print(report.to_json(strict), file=stream or sys.stdout)
+        return
+    from rich.console import Console
+
+    from .report import render_text
+
+    render_text(report, Console(file=stream or sys.stdout, highlight=False, soft_wrap=True), strict)
+
+
+def main() -> None:
+    """Entry point: run the app, turning "cannot run" into one line and exit code 2."""
+    from .errors import CannotRun
+
+    try:
+        code = app(standalone_mode=False)  # returns the code of a typer.Exit instead of raising it
+    except CannotRun as error:
+        _fail(f"redata: error: {error}")
+    except KeyboardInterrupt:
+        _fail("redata: interrupted")
+    except Exception as error:
+        import click
+
+        if isinstance(error, click.exceptions.Abort):
+            _fail("redata: aborted")
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(error.exit_code)
+        if os.environ.get("REDATA_DEBUG"):
+            raise
+        _fail(f"redata: internal error: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''} (REDATA_DEBUG=1 shows the traceback)")
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str) -> None:
+    print(message.replace("\n", " "), file=sys.stderr)
+    sys.exit(2)

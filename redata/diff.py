@@ -1,0 +1,165 @@
+"""`diff_packages(old, new) -> Diff`: what changed between two built packages, and the SemVer bump it needs.
+
+Rows are matched by primary key. The bump rules: major when a table or field is removed (a rename is a
+removal plus an addition), a field's type narrows (it accepts fewer values than before, e.g. number to
+integer, or string to anything else), or rows are removed; minor when tables, fields or rows are added
+or a type widens; patch when values or descriptions change; none when nothing does.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import schema as table_schema
+from .errors import CannotRun
+
+BUMPS = ("none", "patch", "minor", "major")
+# (old type, new type) pairs where every value of the old type is also a value of the new one.
+WIDENINGS = {("integer", "number")} | {(kind, "string") for kind in table_schema.SUPPORTED_TYPES}
+EXAMPLES = 5
+
+
+@dataclass
+class TableDiff:
+    table: str
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+    examples: list[str] = field(default_factory=list)
+    schema_changes: list[str] = field(default_factory=list)
+    bump: str = "none"
+
+    def raise_to(self, bump: str) -> None:
+        if BUMPS.index(bump) > BUMPS.index(self.bump):
+            self.bump = bump
+
+
+@dataclass
+class Diff:
+    old_version: str
+    new_version: str
+    tables: list[TableDiff]
+
+    @property
+    def bump(self) -> str:
+        return max((t.bump for t in self.tables), key=BUMPS.index, default="none")
+
+    def to_text(self) -> str:
+        lines = []
+        for table in self.tables:
+            if table.bump == "none":
+                continue
+            lines.append(f"{table.table}: {table.added} added, {table.removed} removed, {table.changed} changed ({table.bump})")
+            lines += [f"  {change}" for change in table.schema_changes]
+            lines += [f"  {example}" for example in table.examples]
+        lines.append(f"required bump: {self.bump} ({self.old_version} -> {self.new_version})")
+        return "\n".join(lines)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"old_version": self.old_version, "new_version": self.new_version, "bump": self.bump,
+             "tables": [asdict(t) for t in self.tables]},
+            indent=2, ensure_ascii=False, default=str,
+        )
+
+
+def parse_version(version: str) -> tuple[int, int, int]:
+    from .checks.descriptor import SEMVER
+
+    match = SEMVER.match(version or "")
+    if not match:
+        raise CannotRun(f"version {version!r} is not SemVer")
+    return tuple(int(part) for part in match.groups()[:3])
+
+
+def declared_bump(old: tuple[int, int, int], new: tuple[int, int, int]) -> str:
+    if new[0] != old[0]:
+        return "major"
+    if new[1] != old[1]:
+        return "minor"
+    return "patch" if new[2] != old[2] else "none"
+
+
+def diff_packages(old: str | Path, new: str | Path) -> Diff:
+    old_package, old_tables = _read(old)
+    new_package, new_tables = _read(new)
+    tables = []
+    for name in dict.fromkeys([*old_tables, *new_tables]):
+        if name not in new_tables:
+            tables.append(TableDiff(name, removed=old_tables[name].frame.height, schema_changes=["table removed"], bump="major"))
+        elif name not in old_tables:
+            tables.append(TableDiff(name, added=new_tables[name].frame.height, schema_changes=["table added"], bump="minor"))
+        else:
+            tables.append(_table_diff(old_tables[name], new_tables[name]))
+    return Diff(old_package.version, new_package.version, tables)
+
+
+def _read(path: str | Path):
+    """A built package's CSV tables, typed by their own schemas (read as `validate` reads them)."""
+    from .checks.structure import check_table, is_csv
+    from .package import open_package
+
+    package = open_package(path)
+    tables = {}
+    for name, resource in package.resources.items():
+        if not is_csv(resource):
+            continue
+        table, problems = check_table(resource)
+        if table is None:
+            raise CannotRun(f"{resource.path}: cannot be read for comparison: {problems[0].message if problems else 'unreadable'}")
+        tables[name] = table
+    return package, tables
+
+
+def _table_diff(old, new) -> TableDiff:
+    import polars as pl
+
+    result = TableDiff(new.name)
+    old_fields = {f["name"]: f for f in table_schema.fields(old.schema)}
+    new_fields = {f["name"]: f for f in table_schema.fields(new.schema)}
+    for name in old_fields.keys() - new_fields.keys():
+        result.schema_changes.append(f"field {name} removed")
+        result.raise_to("major")
+    for name in new_fields.keys() - old_fields.keys():
+        result.schema_changes.append(f"field {name} added")
+        result.raise_to("minor")
+    common = [n for n in new_fields if n in old_fields]
+    for name in common:
+        before, after = old_fields[name].get("type", "string"), new_fields[name].get("type", "string")
+        if before != after:
+            widened = (before, after) in WIDENINGS
+            result.schema_changes.append(f"field {name} type {before} -> {after} ({'widened' if widened else 'narrowed'})")
+            result.raise_to("minor" if widened else "major")
+        elif old_fields[name] != new_fields[name]:
+            result.schema_changes.append(f"field {name} description or constraints changed")
+            result.raise_to("patch")
+    key = table_schema.primary_key(new.schema)
+    if not key or any(k not in common for k in key):
+        key = common
+    compared = [n for n in common if n not in key]
+    left = old.frame.select(*[pl.col(n).cast(pl.String) for n in common])
+    right = new.frame.select(*[pl.col(n).cast(pl.String) for n in common])
+    joined = left.join(right, on=key, how="full", suffix="_new", nulls_equal=True, coalesce=False)
+    in_old = pl.all_horizontal([pl.col(k).is_not_null() for k in key])
+    in_new = pl.all_horizontal([pl.col(f"{k}_new").is_not_null() for k in key])
+    removed = joined.filter(in_old & ~in_new)
+    added = joined.filter(~in_old & in_new)
+    both = joined.filter(in_old & in_new)
+    differs = pl.any_horizontal([pl.col(n).ne_missing(pl.col(f"{n}_new")) for n in compared]) if compared else pl.lit(False)
+    changed = both.filter(differs)
+    result.added, result.removed, result.changed = added.height, removed.height, changed.height
+    if removed.height:
+        result.raise_to("major")
+    if added.height:
+        result.raise_to("minor")
+    if changed.height:
+        result.raise_to("patch")
+    for row in changed.head(EXAMPLES).iter_rows(named=True):
+        what = ", ".join(f"{n}: {row[n]!r} -> {row[n + '_new']!r}" for n in compared if row[n] != row[n + "_new"])
+        result.examples.append(f"changed {', '.join(str(row[k]) for k in key)}: {what}")
+    for label, frame, suffix in (("added", added, "_new"), ("removed", removed, "")):
+        for row in frame.head(EXAMPLES).iter_rows(named=True):
+            result.examples.append(f"{label} {', '.join(str(row[k + suffix]) for k in key)}")
+    return result

@@ -1,0 +1,172 @@
+"""Reading one CSV table, once, into a polars frame of strings, and mapping rows back to CSV line numbers.
+
+The rules a CSV must follow: UTF-8 without a byte-order mark; comma-delimited with `"` quoting; a header
+row naming each field once; LF or CRLF line endings (both accepted); an empty cell is null. A file
+that breaks them yields a `TableReadError` whose message names the file and, where it can be found,
+the line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+BOM = b"\xef\xbb\xbf"
+# A row larger than this cannot be read (pyarrow parses in blocks); any field that large breaks maxLength anyway.
+BLOCK_BYTES = 64 * 1024 * 1024
+HEADER_PROBE_BYTES = 1024 * 1024
+
+
+class TableReadError(Exception):
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass
+class RawTable:
+    """A table's cells as strings (null where empty), its header as written, and where each row starts."""
+
+    path: Path
+    header: list[str]
+    frame: "object"  # polars.DataFrame of pl.String columns, named as the header
+    _line_starts: "object" = None
+
+    def line_numbers(self, rows) -> list[int]:
+        """CSV line numbers of the given 0-based row indices (the header is line 1).
+
+        A quoted value may hold line breaks, so a row's line is 2 + its index + every line break in the
+        rows before it. Computed only when a problem needs reporting.
+        """
+        import polars as pl
+
+        if self._line_starts is None:
+            breaks = pl.sum_horizontal(
+                [pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in self.frame.columns]
+            )
+            self._line_starts = self.frame.select((breaks.cum_sum() - breaks).alias("before")).get_column("before")
+        return [2 + int(row) + int(self._line_starts[int(row)]) for row in rows]
+
+
+def read_header(path: Path) -> list[str]:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEADER_PROBE_BYTES)
+    except OSError as error:
+        raise TableReadError(f"{path}: cannot be read: {error.strerror or error}") from None
+    if not head:
+        raise TableReadError(f"{path}: file is empty; a header row is required", 1)
+    if head.startswith(BOM):
+        raise TableReadError(f"{path}:1: file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM", 1)
+    first = head.split(b"\n", 1)[0]
+    try:
+        text = first.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise TableReadError(f"{path}:1: header is not UTF-8 (byte {error.start})", 1) from None
+    if len(first) == len(head) and len(head) == HEADER_PROBE_BYTES:
+        raise TableReadError(f"{path}:1: header line is longer than {HEADER_PROBE_BYTES} bytes", 1)
+    try:
+        header = next(csv.reader(io.StringIO(text.rstrip("\r"))), [])
+    except csv.Error as error:
+        raise TableReadError(f"{path}:1: header cannot be parsed: {error}", 1) from None
+    if not header or header == [""]:
+        raise TableReadError(f"{path}:1: header row is empty", 1)
+    return header
+
+
+def read_table(path: Path) -> RawTable:
+    """Read every cell as a string (pyarrow's multi-threaded CSV reader), without inferring types."""
+    import polars as pl
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if not path.is_file():
+        raise TableReadError(f"{path}: file not found")
+    header = read_header(path)
+    placeholder = [f"column_{i}" for i in range(len(header))]
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=placeholder, skip_rows=1, block_size=BLOCK_BYTES),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in placeholder},
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OSError) as error:
+        raise TableReadError(*_explain(path, error)) from None
+    frame = pl.from_arrow(table, rechunk=False)
+    # Positional placeholders keep duplicate or empty header names readable; name columns as written.
+    names = _unique_names(header)
+    frame = frame.rename(dict(zip(placeholder, names)))
+    return RawTable(path, header, frame)
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    names = []
+    for label in header:
+        count = seen.get(label, 0)
+        seen[label] = count + 1
+        names.append(label if count == 0 else f"{label}#{count + 1}")
+    return names
+
+
+def _explain(path: Path, error: Exception) -> tuple[str, int | None]:
+    """A one-line message for a CSV pyarrow could not read, with the line where it can be found."""
+    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as decode_error:
+        line = data.count(b"\n", 0, decode_error.start) + 1
+        return f"{path}:{line}: bytes are not UTF-8 (byte {decode_error.start})", line
+    line = _unbalanced_quote_line(data)
+    if line is not None:
+        return f"{path}:{line}: quoted value is never closed", line
+    if "straddle" in message or "block" in message:
+        return f"{path}: a row is larger than {BLOCK_BYTES // (1024 * 1024)} MiB", None
+    line = _ragged_line(data)
+    if line is not None:
+        return f"{path}:{line}: row has a different number of fields than the header", line
+    return f"{path}: cannot be parsed as CSV: {message}", None
+
+
+def _unbalanced_quote_line(data: bytes) -> int | None:
+    """The line of an opening quote that is never closed, if any."""
+    text = data.decode("utf-8")
+    index, inside, opened_at, at_field_start = 0, False, 0, True
+    while index < len(text):
+        char = text[index]
+        if inside:
+            if char == '"':
+                if text.startswith('""', index):
+                    index += 2
+                    continue
+                inside = False
+        elif char == '"' and at_field_start:
+            inside, opened_at = True, index
+        else:
+            at_field_start = char in ",\n\r"
+        index += 1
+    return text.count("\n", 0, opened_at) + 1 if inside else None
+
+
+def _ragged_line(data: bytes) -> int | None:
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    expected = None
+    try:
+        for record in reader:
+            if expected is None:
+                expected = len(record)
+            elif record and len(record) != expected:
+                return reader.line_num
+    except csv.Error:
+        return reader.line_num
+    return None

@@ -1,0 +1,129 @@
+"""Shared fixtures: copies of the real package to mutate, a built package, and ways to run the CLI.
+
+Defective packages are made by copying the real one (datapackage/, schemas/, seeds/, CHANGELOG.md)
+into a temporary folder and changing one thing. The CLI is run as a real process (`python -m redata`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+PROFILES = SHARED / "profiles" / "2.0" if (SHARED / "profiles" / "2.0").is_dir() else REPO / "redata" / "profiles" / "2.0"
+SOURCE_PARTS = ("datapackage", "schemas", "seeds")
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 300) -> Run:
+    """Run `redata ARGS` in a real process."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "redata", *map(str, args)],
+        cwd=cwd or REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+    return Run(completed.returncode, completed.stdout, completed.stderr)
+
+
+def copy_source(target: Path) -> Path:
+    """A copy of the real source package; returns the copy's repository root."""
+    for part in SOURCE_PARTS:
+        shutil.copytree(REPO / part, target / part)
+    shutil.copy(REPO / "CHANGELOG.md", target / "CHANGELOG.md")
+    return target
+
+
+class Tables:
+    """Read and rewrite the CSV tables of a package copy, row by row, as lists of dicts of strings."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def path(self, table: str) -> Path:
+        return self.root / "datapackage" / f"{table}.csv"
+
+    def read(self, table: str) -> list[dict[str, str]]:
+        with self.path(table).open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    def write(self, table: str, rows: list[dict[str, str]]) -> None:
+        header = next(csv.reader(self.path(table).open(encoding="utf-8", newline="")))
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        self.path(table).write_text(buffer.getvalue(), encoding="utf-8")
+
+    def line_of(self, table: str, key_field: str, key: str) -> int:
+        """CSV line number of the row whose key_field is key (the header is line 1)."""
+        with self.path(table).open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            start = 2
+            for row in reader:
+                if row[key_field] == key:
+                    return start
+                start = reader.line_num + 1
+        raise KeyError(key)
+
+    def update(self, table: str, key_field: str, key: str, **changes: str) -> int:
+        """Change fields of one row; returns its line number."""
+        rows = self.read(table)
+        matches = [row for row in rows if row[key_field] == key]
+        assert len(matches) == 1, f"{table}: no single row with {key_field}={key}"
+        matches[0].update(changes)
+        self.write(table, rows)
+        return self.line_of(table, key_field, key)
+
+    def delete(self, table: str, key_field: str, key: str) -> None:
+        rows = self.read(table)
+        kept = [row for row in rows if row[key_field] != key]
+        assert len(kept) == len(rows) - 1
+        self.write(table, kept)
+
+
+def edit_json(path: Path, change) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    return copy_source(tmp_path / "repo")
+
+
+@pytest.fixture
+def tables(source: Path) -> Tables:
+    return Tables(source)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """The real package, built once for the session; returns the built folder."""
+    out = tmp_path_factory.mktemp("dist")
+    result = run_cli("build", "datapackage", "--out", out)
+    assert result.code == 0, result.stderr
+    return Path(result.stdout.strip().splitlines()[-1]).parent
+
+
+def errors_of(report) -> list[tuple]:
+    return [(p.layer, p.table, p.row, p.field, p.rule) for p in report.errors]

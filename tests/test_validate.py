@@ -1,0 +1,227 @@
+"""`redata validate`: the real package is valid, and one targeted defect per layer is reported exactly,
+at its table, CSV line and field, with nothing else reported as an error."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from redata import validate
+from redata.report import LAYERS
+
+from conftest import REPO, Tables, edit_json, errors_of, run_cli
+
+
+def test_real_package_is_valid():
+    report = validate(REPO / "datapackage")
+    assert report.errors == [], [p.message for p in report.errors]
+    assert report.skipped == {}
+
+
+def test_real_package_warns_of_the_two_known_disagreements():
+    report = validate(REPO / "datapackage")
+    conflicting = {p.value for p in report.warnings if p.rule == "conflicting-values"}
+    figures = {row["figure_id"]: row for row in Tables(REPO).read("figures")}
+    pairs = {(figures[f]["metric"], figures[f]["subject_id"]) for f in conflicting}
+    assert pairs == {("share_of_world_mining", "china"), ("market_value", "global-rare-earth-market")}
+    assert all(p.layer == "conflicts" for p in report.warnings)
+
+
+def test_cli_exit_codes_and_strict(source):
+    assert run_cli("validate", REPO / "datapackage").code == 0
+    strict = run_cli("validate", REPO / "datapackage", "--strict")
+    assert strict.code == 1 and "warning" in strict.stdout
+    missing = run_cli("validate", source / "nowhere")
+    assert missing.code == 2 and "no datapackage.json" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def _figure(tables: Tables, metric: str, source_id: str) -> dict:
+    rows = [r for r in tables.read("figures") if r["metric"] == metric and r["source_id"] == source_id]
+    assert len(rows) == 1
+    return rows[0]
+
+
+# Each case: change one thing in a copy of the real package; expect exactly one error, located.
+def defect_percent_150(source, tables):
+    figure = _figure(tables, "share_of_world_mining", "s000")
+    line = tables.update("figures", "figure_id", figure["figure_id"], value="150")
+    return {("domain", "figures", line, "value", "unit-range")}
+
+
+def defect_quote_moved(source, tables):
+    figure = _figure(tables, "share_of_world_refining", "s000")
+    line = tables.update(
+        "figures", "figure_id", figure["figure_id"],
+        char_start=str(int(figure["char_start"]) + 1), char_end=str(int(figure["char_end"]) + 1),
+    )
+    return {("provenance", "figures", line, "quote", "quote-at-offsets")}
+
+
+def defect_dangling_entity(source, tables):
+    figure = _figure(tables, "share_of_world_refining", "s000")
+    line = tables.update("figures", "figure_id", figure["figure_id"], subject_id="atlantis")
+    return {("references", "figures", line, "subject_id", "foreign-key")}
+
+
+def defect_broken_sum(source, tables):
+    part = [r for r in tables.read("check_terms") if r["check_id"] == "ev-production-by-maker" and r["role"] == "part"][0]
+    tables.update("figures", "figure_id", part["figure_id"], value=str(float(_value(tables, part["figure_id"])) * 10))
+    line = tables.line_of("checks", "check_id", "ev-production-by-maker")
+    return {("consistency", "checks", line, "check_id", "check-holds")}
+
+
+def defect_changed_source_byte(source, tables):
+    path = source / "seeds" / "000_23634502512134c7.txt"
+    data = bytearray(path.read_bytes())
+    data[-2] = ord("X") if data[-2] != ord("X") else ord("Y")
+    path.write_bytes(bytes(data))
+    line = tables.line_of("sources", "source_id", "s000")
+    return {("provenance", "sources", line, "sha256", "source-sha256")}
+
+
+def defect_duplicate_key(source, tables):
+    rows = tables.read("figures")
+    second = rows[1]["figure_id"]
+    rows[1]["figure_id"] = rows[0]["figure_id"]
+    tables.write("figures", rows)
+    # check_terms may not reference the renamed figure, or a foreign key would break as well
+    assert second not in {r["figure_id"] for r in tables.read("check_terms")}
+    return {("structure", "figures", 2, "figure_id", "primary-key"), ("structure", "figures", 3, "figure_id", "primary-key")}
+
+
+def defect_unaccounted_number(source, tables):
+    exclusion = [r for r in tables.read("exclusions") if r["as_written"] == "F-35"][0]
+    tables.delete("exclusions", "exclusion_id", exclusion["exclusion_id"])
+    line = tables.line_of("sources", "source_id", exclusion["source_id"])
+    return {("coverage", "sources", line, "file", "number-accounted")}
+
+
+def defect_descriptor_version(source, tables):
+    edit_json(source / "datapackage" / "datapackage.json", lambda d: d.update(version="1.0"))
+    return {("descriptor", None, None, "version", "version-semver")}
+
+
+def defect_type(source, tables):
+    line = tables.update("units", "unit_id", "t", to_base_factor="1,000")
+    return {("structure", "units", line, "to_base_factor", "type")}
+
+
+def defect_enum(source, tables):
+    entity = tables.read("entities")[3]
+    line = tables.update("entities", "entity_id", entity["entity_id"], type="planet")
+    return {("structure", "entities", line, "type", "enum")}
+
+
+def defect_qualifier_bounds(source, tables):
+    figure = [r for r in tables.read("figures") if r["qualifier"] == "over"][0]
+    line = tables.update("figures", "figure_id", figure["figure_id"], value=figure["value_low"], value_low="")
+    return {("domain", "figures", line, "qualifier", "qualifier-bounds")}
+
+
+def defect_metric_dimension(source, tables):
+    figure = _figure(tables, "share_of_world_refining", "s000")
+    line = tables.update("figures", "figure_id", figure["figure_id"], unit="count")
+    return {("domain", "figures", line, "unit", "metric-dimension")}
+
+
+def defect_period_after_publication(source, tables):
+    figure = _figure(tables, "share_of_world_refining", "s000")
+    line = tables.update("figures", "figure_id", figure["figure_id"], period="2031")
+    return {("domain", "figures", line, "period", "period-after-publication")}
+
+
+def defect_as_written(source, tables):
+    figure = _figure(tables, "share_of_world_refining", "s000")
+    # still a number the quote holds, so coverage is unaffected: only the as-written text is wrong
+    line = tables.update("figures", "figure_id", figure["figure_id"], as_written=figure["as_written"] + " of them")
+    return {("provenance", "figures", line, "as_written", "as-written-in-quote")}
+
+
+def _value(tables: Tables, figure_id: str) -> str:
+    return [r for r in tables.read("figures") if r["figure_id"] == figure_id][0]["value"]
+
+
+DEFECTS = [
+    defect_percent_150, defect_quote_moved, defect_dangling_entity, defect_broken_sum,
+    defect_changed_source_byte, defect_duplicate_key, defect_unaccounted_number, defect_descriptor_version,
+    defect_type, defect_enum, defect_qualifier_bounds, defect_metric_dimension,
+    defect_period_after_publication,
+]
+
+
+@pytest.mark.parametrize("defect", DEFECTS, ids=lambda d: d.__name__.removeprefix("defect_"))
+def test_one_defect_is_reported_exactly(source, tables, defect):
+    expected = defect(source, tables)
+    report = validate(source / "datapackage")
+    assert set(errors_of(report)) == expected
+
+
+def test_as_written_outside_quote_is_reported(source, tables):
+    expected = defect_as_written(source, tables)
+    report = validate(source / "datapackage")
+    assert expected <= set(errors_of(report))
+    assert {e[0] for e in errors_of(report)} <= {"provenance", "coverage"}
+
+
+def test_cli_reports_defect_as_a_located_line_and_exits_1(source, tables):
+    (expected,) = defect_percent_150(source, tables)
+    layer, table, line, field, rule = expected
+    result = run_cli("validate", source / "datapackage")
+    assert result.code == 1
+    assert f"{table}:{line}:{field}" in result.stdout and f"rule={rule}" in result.stdout
+    assert "1 error(s)" in result.stdout.splitlines()[-1]
+
+
+def test_known_inconsistency_is_a_warning(source, tables):
+    defect_broken_sum(source, tables)
+    tables.update("checks", "check_id", "ev-production-by-maker", known_inconsistency="true")
+    report = validate(source / "datapackage")
+    assert report.errors == []
+    assert [p.rule for p in report.warnings if p.layer == "consistency"] == ["known-inconsistency"]
+
+
+def test_consistency_failure_shows_both_sides(source, tables):
+    defect_broken_sum(source, tables)
+    (problem,) = validate(source / "datapackage").errors
+    assert "sum to" in problem.message and "total" in problem.message
+    assert "12400000" in problem.message
+
+
+def test_all_layers_run_in_one_pass(source, tables):
+    expected = set()
+    for defect in (defect_percent_150, defect_dangling_entity, defect_unaccounted_number, defect_descriptor_version):
+        expected |= defect(source, tables)
+    assert set(errors_of(validate(source / "datapackage"))) == expected
+
+
+def test_json_report_shape(source, tables):
+    defect_percent_150(source, tables)
+    result = run_cli("validate", source / "datapackage", "--format", "json")
+    assert result.code == 1
+    report = json.loads(result.stdout)
+    assert set(report) == {"format_version", "package", "valid", "errors", "warnings", "skipped", "problems"}
+    assert report["valid"] is False and report["errors"] == 1 and report["format_version"] == 1
+    for problem in report["problems"]:
+        assert set(problem) == {"layer", "table", "row", "field", "value", "rule", "message", "severity"}
+        assert problem["layer"] in LAYERS and problem["severity"] in ("error", "warning")
+    (error,) = [p for p in report["problems"] if p["severity"] == "error"]
+    assert (error["table"], error["field"], error["rule"], error["value"]) == ("figures", "value", "unit-range", 150.0)
+
+
+def test_json_report_shape_is_the_one_readme_documents():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### The JSON report", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    documented = json.loads(block)
+    result = run_cli("validate", REPO / "datapackage", "--format", "json")
+    actual = json.loads(result.stdout)
+    assert set(documented) == set(actual)
+    assert set(documented["problems"][0]) == set(actual["problems"][0])
+
+
+def test_source_file_sha_is_real():
+    """The sources table records the real digests of the archived files."""
+    for row in Tables(REPO).read("sources"):
+        digest = hashlib.sha256((REPO / "seeds" / row["file"]).read_bytes()).hexdigest()
+        assert digest == row["sha256"]
