@@ -21,7 +21,6 @@ from .version import __version__
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
-    help="Build, validate and compare the US–China rare-earth data package.",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -45,7 +44,7 @@ def main_options(
 ) -> None:
     """Build, validate and compare the US–China rare-earth data package.
 
-    Example: redata validate && redata build
+    Example: redata validate && redata build && redata --version
     """
 
 
@@ -126,19 +125,21 @@ def main() -> None:
     from .errors import CannotRun
 
     try:
-        code = app(standalone_mode=False)  # returns the code of a typer.Exit instead of raising it
+        code = app(standalone_mode=False, prog_name="redata")  # returns the code of a typer.Exit instead of raising it
     except CannotRun as error:
         _fail(f"redata: error: {error}")
     except KeyboardInterrupt:
         _fail("redata: interrupted")
+    except typer.Abort:
+        _fail("redata: aborted")
+    except typer.TyperException as error:  # usage errors: typer prints them as click does
+        show = getattr(error, "show", None)
+        if show:
+            show()
+        else:
+            print(f"redata: error: {error.format_message()}", file=sys.stderr)
+        sys.exit(2)
     except Exception as error:
-        import click
-
-        if isinstance(error, click.exceptions.Abort):
-            _fail("redata: aborted")
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
         if os.environ.get("REDATA_DEBUG"):
             raise
         _fail(f"redata: internal error: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''} (REDATA_DEBUG=1 shows the traceback)")

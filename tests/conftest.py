@@ -122,7 +122,9 @@ def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     result = run_cli("build", "datapackage", "--out", out)
     assert result.code == 0, result.stderr
-    return Path(result.stdout.strip().splitlines()[-1]).parent
+    descriptor = Path(result.stdout.strip().splitlines()[-1])  # build prints the descriptor's path last
+    assert descriptor.name == "datapackage.json" and descriptor.is_file()
+    return descriptor.parent
 
 
 def errors_of(report) -> list[tuple]:

@@ -1,0 +1,44 @@
+"""The command line: every command answers --help with an example, --version works, usage errors exit 2
+without a traceback, and `redata --help` imports no heavy library."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO, run_cli
+
+HEAVY = ("pandas", "polars", "pyarrow", "pandera", "frictionless", "jsonschema", "duckdb", "numpy")
+
+
+@pytest.mark.parametrize("command", [[], ["validate"], ["build"], ["diff"]])
+def test_help_answers_with_an_example(command):
+    result = run_cli(*command, "--help")
+    assert result.code == 0
+    assert "Usage" in result.stdout and "Example" in result.stdout
+
+
+def test_version():
+    result = run_cli("--version")
+    assert result.code == 0 and result.stdout.startswith("redata ")
+
+
+def test_help_imports_no_heavy_library():
+    code = (
+        "import sys\n"
+        "sys.argv = ['redata', '--help']\n"
+        "from redata.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("args", [["frobnicate"], ["validate", "--format", "xml"], ["diff", "only-one"]])
+def test_usage_errors_exit_2_without_traceback(args):
+    result = run_cli(*args)
+    assert result.code == 2
+    assert "Traceback" not in result.stderr and result.stderr.strip()

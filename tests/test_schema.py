@@ -1,0 +1,98 @@
+"""Table Schemas are the single source of truth: editing one changes what validate checks and what the
+Parquet says, with no code change; every schema is valid Table Schema 2.0."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pyarrow.parquet as pq
+
+from redata import schema as table_schema
+from redata import validate
+
+from conftest import PROFILES, REPO, Tables, edit_json, errors_of, run_cli
+
+SCHEMAS = sorted((REPO / "schemas").glob("*.json"))
+
+
+def _field(schema: dict, name: str) -> dict:
+    return next(f for f in schema["fields"] if f["name"] == name)
+
+
+def test_every_schema_is_table_schema_2():
+    profile = json.loads((PROFILES / "tableschema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft7Validator(profile)
+    for path in SCHEMAS:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        assert list(validator.iter_errors(schema)) == [], path.name
+        assert table_schema.schema_errors(schema, {p.stem: json.loads(p.read_text()) for p in SCHEMAS}) == [], path.name
+
+
+def test_every_table_has_a_schema_and_a_csv():
+    descriptor = json.loads((REPO / "datapackage" / "datapackage.json").read_text(encoding="utf-8"))
+    names = [r["name"] for r in descriptor["resources"]]
+    assert sorted(names) == sorted(p.stem for p in SCHEMAS)
+    for name in names:
+        assert (REPO / "datapackage" / f"{name}.csv").is_file()
+
+
+def test_a_range_edited_in_the_schema_changes_what_validate_checks(source):
+    tables = Tables(source)
+    rows = [r for r in tables.read("figures")]
+    limit = 1000
+    expected = {
+        ("structure", "figures", tables.line_of("figures", "figure_id", r["figure_id"]), "char_start", "maximum")
+        for r in rows if int(r["char_start"]) > limit
+    }
+    assert expected, "the edit must bite on the real data"
+    edit_json(source / "schemas" / "figures.json", lambda s: _field(s, "char_start")["constraints"].update(maximum=limit))
+    assert set(errors_of(validate(source / "datapackage"))) == expected
+
+
+def test_a_type_edited_in_the_schema_changes_pandera_and_parquet(source, tmp_path):
+    path = source / "schemas" / "figures.json"
+    before = json.loads(path.read_text(encoding="utf-8"))
+    assert str(table_schema.pandera_schema(before).columns["char_end"].dtype) == "Int64"
+    edit_json(path, lambda s: _field(s, "char_end").update(type="number"))
+    after = json.loads(path.read_text(encoding="utf-8"))
+    assert str(table_schema.pandera_schema(after).columns["char_end"].dtype) == "Float64"
+    assert str(table_schema.arrow_schema(after).field("char_end").type) == "double"
+
+    result = run_cli("build", source / "datapackage", "--out", tmp_path / "out")
+    assert result.code == 0, result.stderr
+    built = tmp_path / "out" / "us-china-rare-earths-1.0.0" / "figures.parquet"
+    assert str(pq.read_schema(built).field("char_end").type) == "double"
+
+
+def test_a_type_narrowed_in_the_schema_is_enforced(source):
+    """number -> integer: every fractional value becomes a type error, located."""
+    tables = Tables(source)
+    fractional = [r for r in tables.read("figures") if r["value"] and float(r["value"]) != int(float(r["value"]))]
+    assert fractional
+    edit_json(source / "schemas" / "figures.json", lambda s: _field(s, "value").update(type="integer"))
+    errors = {e for e in errors_of(validate(source / "datapackage")) if e[0] == "structure"}
+    expected = {("structure", "figures", tables.line_of("figures", "figure_id", r["figure_id"]), "value", "type") for r in fractional}
+    assert errors == expected
+
+
+def test_data_dictionary_lists_every_field_with_its_description():
+    schemas = [(p.stem, json.loads(p.read_text(encoding="utf-8"))) for p in SCHEMAS]
+    text = table_schema.data_dictionary(schemas)
+    for name, schema in schemas:
+        assert f"## `{name}`" in text
+        for field in schema["fields"]:
+            assert f"| `{field['name']}` |" in text
+            assert field["description"].replace("|", "\\|") in text
+
+
+def test_arrow_schema_follows_the_table_schema():
+    for path in SCHEMAS:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        arrow = table_schema.arrow_schema(schema)
+        assert arrow.names == [f["name"] for f in schema["fields"]]
+        for field in schema["fields"]:
+            arrow_field = arrow.field(field["name"])
+            assert arrow_field.metadata[b"description"].decode() == field["description"]
+            assert str(arrow_field.type).startswith("dictionary") == ("enum" in field.get("constraints", {}))
+            assert arrow_field.nullable == (field["name"] not in table_schema.required_fields(schema))
