@@ -190,10 +190,12 @@ def _typed(value: Any, kind: str) -> Any:
     return value
 
 
-def schema_errors(schema: dict[str, Any], resources: dict[str, dict[str, Any]]) -> list[tuple[str, str, str]]:
+def schema_errors(schema: dict[str, Any], resources: dict[str, dict[str, Any]], declared: set[str] | None = None) -> list[tuple[str, str, str]]:
     """(field, rule, message) for every reason the Table Schema cannot be applied as written.
 
-    `resources` maps each resource name of the package to its Table Schema, to check foreign keys.
+    `resources` maps each readable resource of the package to its Table Schema, to check foreign keys;
+    `declared` names every resource the descriptor declares (a declared one that could not be read is
+    reported where it is declared, not again by each key pointing at it).
     """
     problems: list[tuple[str, str, str]] = []
     names = [f["name"] for f in fields(schema)]
@@ -226,6 +228,8 @@ def schema_errors(schema: dict[str, Any], resources: dict[str, dict[str, Any]]) 
                 problems.append((local, "foreign-key-field", f"foreign key names field {local!r}, which the schema does not have"))
         target = key["resource"]
         target_schema = schema if target in (None, "") else resources.get(target)
+        if target_schema is None and target in (declared or set()):
+            continue
         if target_schema is None:
             problems.append((",".join(key["fields"]), "foreign-key-resource", f"foreign key refers to resource {target!r}, which the package does not have"))
             continue

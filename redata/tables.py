@@ -52,6 +52,8 @@ class RawTable:
 
 
 def read_header(path: Path) -> list[str]:
+    if not path.is_file():
+        raise TableReadError(f"{path}: file not found")
     try:
         with path.open("rb") as handle:
             head = handle.read(HEADER_PROBE_BYTES)
@@ -77,15 +79,13 @@ def read_header(path: Path) -> list[str]:
     return header
 
 
-def read_table(path: Path) -> RawTable:
+def read_table(path: Path, header: list[str] | None = None) -> RawTable:
     """Read every cell as a string (pyarrow's multi-threaded CSV reader), without inferring types."""
     import polars as pl
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    if not path.is_file():
-        raise TableReadError(f"{path}: file not found")
-    header = read_header(path)
+    header = header if header is not None else read_header(path)
     placeholder = [f"column_{i}" for i in range(len(header))]
     try:
         table = pacsv.read_csv(
@@ -132,9 +132,10 @@ def _explain(path: Path, error: Exception) -> tuple[str, int | None]:
         return f"{path}:{line}: quoted value is never closed", line
     if "straddle" in message or "block" in message:
         return f"{path}: a row is larger than {BLOCK_BYTES // (1024 * 1024)} MiB", None
-    line = _ragged_line(data)
-    if line is not None:
-        return f"{path}:{line}: row has a different number of fields than the header", line
+    ragged = _ragged_line(data)
+    if ragged is not None:
+        line, found, expected = ragged
+        return f"{path}:{line}: row has {found} fields, the header has {expected}", line
     return f"{path}: cannot be parsed as CSV: {message}", None
 
 
@@ -158,15 +159,18 @@ def _unbalanced_quote_line(data: bytes) -> int | None:
     return text.count("\n", 0, opened_at) + 1 if inside else None
 
 
-def _ragged_line(data: bytes) -> int | None:
+def _ragged_line(data: bytes) -> tuple[int, int, int] | None:
+    """(line, fields found, fields expected) of the first row whose width differs from the header's."""
     reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
     expected = None
+    start = 1
     try:
         for record in reader:
             if expected is None:
                 expected = len(record)
             elif record and len(record) != expected:
-                return reader.line_num
+                return start, len(record), expected
+            start = reader.line_num + 1
     except csv.Error:
-        return reader.line_num
+        return None
     return None

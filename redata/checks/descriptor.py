@@ -32,10 +32,11 @@ def check(package: Package) -> tuple[list[Problem], set[str]]:
     problems += _profile_problems(package.descriptor, "datapackage.json", None)
     problems += _package_properties(package.descriptor)
     schemas = {name: resource.schema for name, resource in package.resources.items()}
+    declared = {r.get("name") for r in package.descriptor.get("resources") or [] if isinstance(r, dict)}
     usable = set()
     for name, resource in package.resources.items():
         problems += _profile_problems(resource.schema, "tableschema.json", name)
-        errors = table_schema.schema_errors(resource.schema, schemas)
+        errors = table_schema.schema_errors(resource.schema, schemas, declared)
         problems += [Problem(LAYER, name, None, field, None, rule, message) for field, rule, message in errors]
         if not errors:
             usable.add(name)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from .. import schema as table_schema
 from ..package import Package, Resource
 from ..report import Problem
-from ..tables import RawTable, TableReadError, read_table
+from ..tables import RawTable, TableReadError, read_header, read_table
 from . import ROW, Table, row_problems
 
 LAYER = "structure"
@@ -42,10 +42,14 @@ def is_csv(resource: Resource) -> bool:
 def check_table(resource: Resource) -> tuple[Table | None, list[Problem]]:
     name = resource.name
     try:
-        raw = read_table(resource.path)
+        header = read_header(resource.path)
     except TableReadError as error:
         return None, [Problem(LAYER, name, error.line, None, None, "csv-readable", error.message)]
-    problems = _header_problems(name, raw, resource.schema)
+    problems = _header_problems(name, resource.path, header, resource.schema)
+    try:
+        raw = read_table(resource.path, header)
+    except TableReadError as error:
+        return None, problems + [Problem(LAYER, name, error.line, None, None, "csv-readable", error.message)]
     expected = table_schema.field_names(resource.schema)
     if any(field not in raw.frame.columns for field in expected):
         return None, problems
@@ -81,9 +85,13 @@ def _parquet_problems(table: Table) -> list[Problem]:
     return []
 
 
-def _header_problems(name: str, raw: RawTable, schema: dict) -> list[Problem]:
+def _header_problems(name: str, path, header: list[str], schema: dict) -> list[Problem]:
     expected = table_schema.field_names(schema)
-    header = raw.header
+    if len(header) == 1 and len(expected) > 1:
+        delimiter = next((d for d in (";", "\t", "|") if d in header[0]), None)
+        if delimiter:
+            shown = "a tab" if delimiter == "\t" else repr(delimiter)
+            return [Problem(LAYER, name, 1, None, header[0], "delimiter", f"{path}: the header is one column split by {shown}; fields must be separated by commas")]
     problems = []
     for label in sorted({label for label in header if header.count(label) > 1}):
         problems.append(Problem(LAYER, name, 1, label, label, "header-duplicate", f"column {label!r} appears {header.count(label)} times in the header"))
