@@ -7,6 +7,7 @@ text is decoded strictly and never normalised (line breaks, no-break spaces and 
 from __future__ import annotations
 
 import hashlib
+import re
 
 from .checks import ROW, Table, row_problems
 from .package import Package
@@ -14,6 +15,8 @@ from .paths import PathRefused
 from .report import Problem
 
 LAYER = "provenance"
+# A name with no directory part that is not a link stays inside the archive without resolving it.
+BARE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 def read_texts(package: Package, sources: Table | None) -> tuple[dict[str, str], list[Problem]]:
@@ -25,27 +28,33 @@ def read_texts(package: Package, sources: Table | None) -> tuple[dict[str, str],
     archive = package.paths.archive
     if sources is None or archive is None:
         return texts, problems
-    rows = sources.frame.select(ROW, "source_id", "file", "sha256").drop_nulls(["source_id", "file"])
-    for row, source_id, file_name, expected in rows.iter_rows():
-        def fail(field: str, value, rule: str, message: str) -> None:
-            failing = pl.DataFrame({ROW: [row], "_value": [value]}, schema={ROW: pl.UInt32, "_value": pl.String})
-            problems.extend(row_problems(sources, failing, layer=LAYER, field=field, rule=rule, message=message, value="_value"))
+    rows = sources.frame.select(ROW, "source_id", "file", "sha256").drop_nulls(["source_id", "file"]).rows()
+    for row, source_id, file_name, expected in rows:
+        text, failure = _read_one(package, archive, file_name, expected)
+        if text is not None:
+            texts[source_id] = text
+            continue
+        field_name, value, rule, message = failure
+        failing = pl.DataFrame({ROW: [row], "_value": [value]}, schema={ROW: pl.UInt32, "_value": pl.String})
+        problems += row_problems(sources, failing, layer=LAYER, field=field_name, rule=rule, message=message, value="_value")
+    return texts, problems
 
+
+def _read_one(package: Package, archive, file_name: str, expected: str | None):
+    """(text, None) for a good archived file, else (None, (field, value, rule, message))."""
+    path = archive / file_name
+    if not (BARE_NAME.match(file_name) and not path.is_symlink()):  # anything but a plain file name is resolved in full
         try:
             path = package.paths.resolve(file_name, "source file", roots=(archive,), base=archive)
         except PathRefused as error:
-            fail("file", file_name, "source-file-confined", str(error))
-            continue
-        if not path.is_file():
-            fail("file", file_name, "source-file-exists", f"archived source {file_name!r} is not in {archive.name}/")
-            continue
-        data = path.read_bytes()
-        actual = hashlib.sha256(data).hexdigest()
-        if expected is not None and actual != expected:
-            fail("sha256", expected, "source-sha256", f"archived {file_name} has sha256 {actual}, not the recorded one: the file was altered or the record is wrong")
-            continue
-        try:
-            texts[source_id] = data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            fail("file", file_name, "source-utf8", f"archived {file_name} is not UTF-8 (byte {error.start})")
-    return texts, problems
+            return None, ("file", file_name, "source-file-confined", str(error))
+    if not path.is_file():
+        return None, ("file", file_name, "source-file-exists", f"archived source {file_name!r} is not in {archive.name}/")
+    data = path.read_bytes()
+    actual = hashlib.sha256(data).hexdigest()
+    if expected is not None and actual != expected:
+        return None, ("sha256", expected, "source-sha256", f"archived {file_name} has sha256 {actual}, not the recorded one: the file was altered or the record is wrong")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        return None, ("file", file_name, "source-utf8", f"archived {file_name} is not UTF-8 (byte {error.start})")

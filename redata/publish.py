@@ -225,10 +225,11 @@ def write_zip(folder: Path, zip_path: Path, created: str) -> None:
     with zipfile.ZipFile(partial, "w") as archive:
         for path in sorted(folder.iterdir()):
             info = zipfile.ZipInfo(f"{folder.name}/{path.name}", date_time=date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            # Parquet is compressed already; text deflates well at the fastest level (zip is the slow step)
+            info.compress_type = zipfile.ZIP_STORED if path.suffix == ".parquet" else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            archive.writestr(info, path.read_bytes(), compresslevel=9)
+            archive.writestr(info, path.read_bytes(), compresslevel=1)
     os.replace(partial, zip_path)
 
 

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BOM = b"\xef\xbb\xbf"
-# A row larger than this cannot be read (pyarrow parses in blocks); any field that large breaks maxLength anyway.
-BLOCK_BYTES = 64 * 1024 * 1024
+# pyarrow parses blocks of this size in parallel; a row longer than a block is read again with one
+# block of MAX_BLOCK_BYTES, and a row longer than that cannot be read (any field so long breaks maxLength).
+BLOCK_BYTES = 1024 * 1024
+MAX_BLOCK_BYTES = 256 * 1024 * 1024
 HEADER_PROBE_BYTES = 1024 * 1024
 
 
@@ -87,10 +89,11 @@ def read_table(path: Path, header: list[str] | None = None) -> RawTable:
 
     header = header if header is not None else read_header(path)
     placeholder = [f"column_{i}" for i in range(len(header))]
-    try:
-        table = pacsv.read_csv(
+
+    def read(block_bytes: int):
+        return pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=placeholder, skip_rows=1, block_size=BLOCK_BYTES),
+            read_options=pacsv.ReadOptions(column_names=placeholder, skip_rows=1, block_size=block_bytes),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={name: pa.string() for name in placeholder},
@@ -98,14 +101,26 @@ def read_table(path: Path, header: list[str] | None = None) -> RawTable:
                 quoted_strings_can_be_null=True,
                 null_values=[""],
             ),
+            # the system allocator returns the parser's scratch memory at once; Arrow's default pool keeps it
+            memory_pool=pa.default_memory_pool(),
         )
+
+    try:
+        try:
+            table = read(BLOCK_BYTES)
+        except pa.ArrowInvalid as error:
+            if "straddle" not in str(error):
+                raise
+            table = read(MAX_BLOCK_BYTES)  # a row longer than a block: read again in one large block
     except (pa.ArrowInvalid, pa.ArrowTypeError, OSError) as error:
         raise TableReadError(*_explain(path, error)) from None
-    frame = pl.from_arrow(table, rechunk=False)
+    # Column by column, releasing each Arrow column once converted: peak memory stays near one copy.
     # Positional placeholders keep duplicate or empty header names readable; name columns as written.
-    names = _unique_names(header)
-    frame = frame.rename(dict(zip(placeholder, names)))
-    return RawTable(path, header, frame)
+    columns = []
+    for name in _unique_names(header):
+        columns.append(pl.from_arrow(table.column(0), rechunk=False).alias(name))
+        table = table.remove_column(0)
+    return RawTable(path, header, pl.DataFrame(columns))
 
 
 def _unique_names(header: list[str]) -> list[str]:
@@ -131,7 +146,7 @@ def _explain(path: Path, error: Exception) -> tuple[str, int | None]:
     if line is not None:
         return f"{path}:{line}: quoted value is never closed", line
     if "straddle" in message or "block" in message:
-        return f"{path}: a row is larger than {BLOCK_BYTES // (1024 * 1024)} MiB", None
+        return f"{path}: a row is larger than {MAX_BLOCK_BYTES // (1024 * 1024)} MiB", None
     ragged = _ragged_line(data)
     if ragged is not None:
         line, found, expected = ragged

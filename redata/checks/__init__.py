@@ -59,13 +59,15 @@ def row_problems(
     message: str,
     value: str | None = None,
     severity: str = ERROR,
+    total: int | None = None,
 ) -> list[Problem]:
     """One problem per failing row (up to MAX_ROWS_PER_RULE, then one line counting the rest).
 
     `failing` is a polars frame with the `ROW` column, optionally a column `value` names (the value
-    to show) and a `_message` column (a per-row message that replaces `message`).
+    to show) and a `_message` column (a per-row message that replaces `message`). `total` is the
+    number of failing rows when `failing` holds only the first of them.
     """
-    count = failing.height
+    count = failing.height if total is None else total
     if count == 0:
         return []
     shown = failing.sort(ROW).head(MAX_ROWS_PER_RULE)

@@ -23,7 +23,11 @@ NUMBER_WORDS = (
     "million billion trillion dozen half quarter first second third fourth fifth sixth seventh eighth ninth "
     "tenth once twice"
 ).split()
-NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+NUMBER_PATTERN = r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(NUMBER_WORDS) + r")\b"
+NUMBER = re.compile(NUMBER_PATTERN, re.IGNORECASE)
+# Texts are split around every number by polars' regex engine (the same syntax, case-insensitive);
+# this character marks the cuts, so a text that holds it is scanned with Python's engine instead.
+CUT = "\x00"
 
 
 def numbers(text: str) -> list[tuple[int, int, str]]:
@@ -34,13 +38,14 @@ def numbers(text: str) -> list[tuple[int, int, str]]:
 def check(context: Context) -> list[Problem]:
     if not context.texts:
         return []
-    tokens = _tokens(context.texts)
-    spans = _spans(context)
-    uncovered = _uncovered(tokens, spans)
+    codes = {source: code for code, source in enumerate(context.texts)}
+    uncovered = _uncovered(_tokens(context.texts, codes), _spans(context, codes))
     sources = context.table("sources")
     source_rows = dict(sources.frame.select("source_id", ROW).iter_rows()) if sources else {}
+    names = list(context.texts)
     problems = []
-    for source_id, start, end, token in uncovered.iter_rows():
+    for code, start, end, token in uncovered.iter_rows():
+        source_id = names[code]
         text = context.texts[source_id]
         line = text.count("\n", 0, start) + 1
         around = text[max(0, start - 30): end + 30].replace("\n", " ")
@@ -54,39 +59,65 @@ def check(context: Context) -> list[Problem]:
     return problems
 
 
-def _tokens(texts: dict[str, str]) -> pl.DataFrame:
-    rows = [(source_id, start, end, token) for source_id, text in texts.items() for start, end, token in numbers(text)]
-    return pl.DataFrame(rows, schema={"source_id": pl.String, "start": pl.Int64, "end": pl.Int64, "token": pl.String}, orient="row")
+# Positions are packed with their source's code into one sortable integer: code * PACK + offset.
+PACK = 1 << 40
 
 
-def _spans(context: Context) -> pl.DataFrame:
-    """Absolute [start, end) of every as-written text, over every quoting table."""
-    frames = [_table_spans(table, column) for table in context.tables_with(*QUOTING) for column in as_written_fields(table)]
-    empty = pl.DataFrame(schema={"source_id": pl.String, "start": pl.Int64, "end": pl.Int64})
+def _tokens(texts: dict[str, str], codes: dict[str, int]) -> pl.DataFrame:
+    """Every number of every text as (code, start, end, token), found by one vectorised split: marking
+    each match with CUT on both sides and splitting there alternates text, number, text, …"""
+    plain = {source: text for source, text in texts.items() if CUT not in text}
+    pieces = pl.DataFrame(
+        {"code": [codes[s] for s in plain], "text": list(plain.values())}, schema={"code": pl.Int64, "text": pl.String}
+    ).select(
+        "code",
+        pl.col("text").str.replace_all(f"(?i){NUMBER_PATTERN}", f"{CUT}${{0}}{CUT}").str.split(CUT).alias("piece"),
+    ).with_columns(
+        pl.col("piece").list.eval(pl.element().str.len_chars().cast(pl.Int64).cum_sum()).alias("end"),
+        pl.int_ranges(0, pl.col("piece").list.len()).alias("index"),
+    ).explode("piece", "end", "index")
+    found = pieces.filter(pl.col("index") % 2 == 1).select(
+        "code", (pl.col("end") - pl.col("piece").str.len_chars()).alias("start"), "end", pl.col("piece").alias("token")
+    )
+    rest = [(codes[source], start, end, token) for source, text in texts.items() if source not in plain for start, end, token in numbers(text)]
+    if rest:
+        found = pl.concat([found, pl.DataFrame(rest, schema=found.schema, orient="row")]).sort("code", "start")
+    return found
+
+
+def _spans(context: Context, codes: dict[str, int]) -> pl.DataFrame:
+    """Absolute [start, end) of every as-written text, over every quoting table, keyed by source code."""
+    code = pl.col("source_id").cast(pl.Enum(list(codes)), strict=False).to_physical().cast(pl.Int64)
+    frames = [_table_spans(table, column, code) for table in context.tables_with(*QUOTING) for column in as_written_fields(table)]
+    empty = pl.DataFrame(schema={"code": pl.Int64, "start": pl.Int64, "end": pl.Int64})
     return pl.concat([empty, *frames]) if frames else empty
 
 
-def _table_spans(table: Table, column: str) -> pl.DataFrame:
-    written = pl.col(column)
-    return (
-        table.frame.filter(written.is_not_null() & pl.col("quote").str.contains(written, literal=True))
-        .select(
-            "source_id",
-            (pl.col("char_start") + pl.col("quote").str.split(written).list.first().str.len_chars()).cast(pl.Int64).alias("start"),
-            written.str.len_chars().cast(pl.Int64).alias("_length"),
-        )
-        .drop_nulls()
-        .select("source_id", "start", (pl.col("start") + pl.col("_length")).alias("end"))
+def _table_spans(table: Table, column: str, code) -> pl.DataFrame:
+    """The first occurrence of the as-written text inside the quote, in characters. `str.find` counts
+    bytes, which are characters when the quote is ASCII; other quotes count the characters before it."""
+    written, quote = pl.col(column), pl.col("quote")
+    rows = (
+        table.frame.select(code.alias("code"), "char_start", column, "quote", quote.str.find(written, literal=True).alias("_byte"))
+        .filter(pl.col("_byte").is_not_null() & pl.col("code").is_not_null())
     )
+    ascii_quote = quote.str.len_bytes() == quote.str.len_chars()
+    offsets = pl.concat([
+        rows.filter(ascii_quote).with_columns(pl.col("_byte").cast(pl.Int64).alias("_offset")),
+        rows.filter(~ascii_quote).with_columns(quote.str.split(written).list.first().str.len_chars().cast(pl.Int64).alias("_offset")),
+    ])
+    start = pl.col("char_start") + pl.col("_offset")
+    return offsets.select("code", start.alias("start"), (start + written.str.len_chars()).alias("end"))
 
 
 def _uncovered(tokens: pl.DataFrame, spans: pl.DataFrame) -> pl.DataFrame:
-    """Tokens not inside any span: for each token, the furthest end among spans starting at or before it."""
-    reach = (
-        spans.sort("source_id", "start")
-        .with_columns(pl.col("end").cum_max().over("source_id").alias("reach"))
-        .group_by("source_id", "start").agg(pl.col("reach").max())
-        .sort("source_id", "start")
-    )
-    joined = tokens.sort("source_id", "start").join_asof(reach, on="start", by="source_id", strategy="backward", check_sortedness=False)
-    return joined.filter(pl.col("reach").is_null() | (pl.col("reach") < pl.col("end"))).select("source_id", "start", "end", "token")
+    """Tokens not inside any span. Spans sorted by packed start carry the running maximum of their packed
+    end; a token is covered when the last span starting at or before it reaches its end. A span of an
+    earlier source never reaches, its packed end being below the token's source code."""
+    def packed(column: str):
+        return pl.col("code") * PACK + pl.col(column)
+
+    reach = spans.select(packed("start").alias("key"), packed("end").alias("reach")).sort("key").with_columns(pl.col("reach").cum_max())
+    keyed = tokens.with_columns(packed("start").alias("key"), packed("end").alias("end_key")).sort("key")
+    joined = keyed.join_asof(reach, on="key", strategy="backward", check_sortedness=False)
+    return joined.filter(pl.col("reach").is_null() | (pl.col("reach") < pl.col("end_key"))).select("code", "start", "end", "token")

@@ -16,7 +16,7 @@ import pandera.polars as pa
 import polars as pl
 
 from ..report import Problem
-from . import Context, row_problems
+from . import ROW, Context, row_problems
 
 LAYER = "domain"
 VALUE_FIELDS = ("value", "value_low", "value_high")
@@ -67,8 +67,9 @@ def _figures_frame(context: Context):
     figures, units, metrics, qualifiers, sources = (context.table(n) for n in ("figures", "units", "metrics", "qualifiers", "sources"))
     if not all((figures, units, metrics, qualifiers, sources)):
         return None
+    needed = [ROW, *VALUE_FIELDS, "unit", "qualifier", "metric", "period", "forecast", "source_id"]
     return (
-        figures.frame.join(
+        figures.frame.select(needed).join(
             units.frame.select(
                 pl.col("unit_id").alias("unit"),
                 pl.col("dimension").alias("unit_dimension"),
@@ -89,7 +90,7 @@ def _events_frame(context: Context):
     events, sources = context.table("events"), context.table("sources")
     if not (events and sources):
         return None
-    return events.frame.join(_publication(sources.frame), on="source_id", how="left", maintain_order="left")
+    return events.frame.select(ROW, "date", "source_id").join(_publication(sources.frame), on="source_id", how="left", maintain_order="left")
 
 
 def _metrics_frame(context: Context):

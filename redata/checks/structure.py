@@ -172,7 +172,8 @@ def _uniqueness_problems(table: Table) -> list[Problem]:
         keys.append(primary)
     for key in keys:
         present = frame.select(ROW, *key).drop_nulls(key)
-        if present.select(pl.struct(key).n_unique()).item() == present.height:
+        # distinct hashes prove distinct keys; only when some hash repeats are the keys compared
+        if present.select(pl.struct(key).hash().n_unique()).item() == present.height:
             continue
         duplicated = present.filter(pl.struct(key).is_duplicated())
         shown = duplicated.with_columns(pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=", ").alias("_value"))
