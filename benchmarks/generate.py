@@ -46,7 +46,6 @@ def generate(out: Path, rows: int, seed: int = 0) -> Path:
         shutil.copytree(REPO / part, out / part)
     shutil.copy(REPO / "CHANGELOG.md", out / "CHANGELOG.md")
     rng = np.random.default_rng(seed)
-    texts = max(1, -(-rows // SENTENCES_PER_TEXT))
     entities = max(1, rows // ROWS_PER_ENTITY)
 
     entity_ids = [f"synthetic-{i}" for i in range(entities)]

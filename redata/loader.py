@@ -16,7 +16,6 @@ DEFAULT_DIST = Path("dist")
 
 def find_built(path: str | Path | None = None, version: str | None = None) -> Path:
     """The datapackage.json of the built package `path` and `version` name."""
-    from .publish import built_versions
     from .diff import parse_version
     from .package import DESCRIPTOR_NAME, read_json
 

@@ -40,7 +40,7 @@ class PackagePaths:
         return tuple(p for p in (self.folder, self.schemas, self.archive) if p is not None)
 
     @classmethod
-    def of(cls, descriptor: Path) -> "PackagePaths":
+    def of(cls, descriptor: Path) -> PackagePaths:
         folder = descriptor.parent.resolve()
         parent = folder.parent
         if folder.name == SOURCE_PACKAGE_FOLDER and (parent / SCHEMA_FOLDER).is_dir():

@@ -65,6 +65,7 @@ def build(source: str | Path = "datapackage", out: str | Path = "dist") -> Path:
         staging.chmod(0o755)  # mkdtemp's 0700 would make the published folder private
         try:
             write_package(context, staging, created)
+            _check_descriptor(staging)
             if final.exists():
                 if not same_files(final, staging):
                     raise BuildRefused(
@@ -191,6 +192,16 @@ def readme(descriptor: dict[str, Any], tables: list[tuple[str, dict[str, Any]]])
     return "\n".join(lines)
 
 
+def _check_descriptor(folder: Path) -> None:
+    """The written descriptor must pass the descriptor layer (profile, keys, every file's size and hash)."""
+    from .checks import descriptor
+    from .package import open_package
+
+    problems, _ = descriptor.check(open_package(folder))
+    if problems:
+        raise CannotRun(f"{folder}: the written descriptor is invalid: {problems[0].message}")
+
+
 # ---------------------------------------------------------------- reproducibility
 
 
@@ -199,7 +210,7 @@ def created_timestamp(changelog: Path, version: str) -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            moment = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+            moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
         except (ValueError, OverflowError, OSError):
             raise CannotRun(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from None
         return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -34,23 +34,23 @@ class RawTable:
 
     path: Path
     header: list[str]
-    frame: "object"  # polars.DataFrame of pl.String columns, named as the header
-    _line_starts: "object" = None
+    frame: object  # polars.DataFrame of pl.String columns, named as the header
 
     def line_numbers(self, rows) -> list[int]:
         """CSV line numbers of the given 0-based row indices (the header is line 1).
 
         A quoted value may hold line breaks, so a row's line is 2 + its index + every line break in the
-        rows before it. Computed only when a problem needs reporting.
+        rows before it. Counted only when a problem needs reporting, and only up to the last row asked.
         """
         import polars as pl
 
-        if self._line_starts is None:
-            breaks = pl.sum_horizontal(
-                [pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in self.frame.columns]
-            )
-            self._line_starts = self.frame.select((breaks.cum_sum() - breaks).alias("before")).get_column("before")
-        return [2 + int(row) + int(self._line_starts[int(row)]) for row in rows]
+        rows = [int(row) for row in rows]
+        if not rows:
+            return []
+        head = self.frame.head(max(rows) + 1)
+        breaks = pl.sum_horizontal([pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in head.columns])
+        before = head.select((breaks.cum_sum() - breaks).alias("before")).get_column("before")
+        return [2 + row + int(before[row]) for row in rows]
 
 
 def read_header(path: Path) -> list[str]:

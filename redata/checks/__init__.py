@@ -77,7 +77,7 @@ def row_problems(
     messages = shown.get_column("_message").to_list() if "_message" in shown.columns else [message] * len(rows)
     problems = [
         Problem(layer, table.name, line, field, _plain(v), rule, m, severity)
-        for line, v, m in zip(lines, values, messages)
+        for line, v, m in zip(lines, values, messages, strict=True)
     ]
     if count > len(rows):
         problems.append(

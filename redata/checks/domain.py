@@ -10,7 +10,7 @@ never constants here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import pandera.polars as pa
 import polars as pl

@@ -184,20 +184,24 @@ def _uniqueness_problems(table: Table) -> list[Problem]:
 
 
 def _formula_problems(table: Table) -> list[Problem]:
+    """One pass counts suspicious cells in every text column; only columns with some are listed."""
     import polars as pl
 
+    columns = [f["name"] for f in table_schema.fields(table.schema) if f.get("type", "string") == "string"]
+
+    def formula(name: str):
+        column = pl.col(name)
+        return column.str.contains(table_schema.FORMULA_START) & ~column.str.contains(table_schema.NUMBER_TEXT)
+
+    counts = table.frame.select([formula(name).sum().alias(name) for name in columns]).row(0) if columns else ()
     problems: list[Problem] = []
-    for field in table_schema.fields(table.schema):
-        if field.get("type", "string") != "string":
+    for name, count in zip(columns, counts, strict=True):
+        if not count:
             continue
-        column = pl.col(field["name"])
-        failing = table.frame.filter(
-            column.str.contains(table_schema.FORMULA_START) & ~column.str.contains(table_schema.NUMBER_TEXT)
-        ).select(ROW, field["name"])
+        failing = table.frame.filter(formula(name)).select(ROW, name)
         problems += row_problems(
-            table, failing, layer=LAYER, field=field["name"], rule="formula-injection",
+            table, failing, layer=LAYER, field=name, rule="formula-injection",
             message="text starts with = + - @ or a tab or carriage return, which a spreadsheet would run as a formula",
-            value=field["name"],
+            value=name,
         )
     return problems
-
