@@ -143,8 +143,10 @@ def _sources(context) -> list[dict[str, Any]]:
     sources = context.tables.get("sources")
     if sources is None:
         return []
+    from .checks import ROW
+
     entries = []
-    for row in sources.frame.drop("_row").iter_rows(named=True):
+    for row in sources.frame.drop(ROW).iter_rows(named=True):
         entry = {"title": row["title"]}
         entry.update({key: (value.isoformat() if isinstance(value, dt.date) else value) for key, value in row.items() if key != "title" and value is not None})
         entries.append(entry)

@@ -49,6 +49,16 @@ class Context:
         return [t for t in self.tables.values() if all(c in t.frame.columns for c in columns)]
 
 
+def figure_interval():
+    """A figure read as the interval of values it allows: a point value is [value, value], a range
+    [value_low, value_high], a one-sided bound is open on its other side. (low, high) expressions."""
+    import polars as pl
+
+    low = pl.coalesce("value", "value_low").fill_null(float("-inf"))
+    high = pl.coalesce("value", "value_high").fill_null(float("inf"))
+    return low, high
+
+
 def row_problems(
     table: Table,
     failing,

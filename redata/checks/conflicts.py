@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from ..report import MAX_ROWS_PER_RULE, WARNING, Problem
-from . import ROW, Context, row_problems
+from . import ROW, Context, figure_interval, row_problems
 
 LAYER = "conflicts"
 KEY = ("metric", "subject_id", "period")
@@ -21,8 +21,7 @@ def check(context: Context) -> list[Problem]:
     figures = context.table("figures")
     if figures is None:
         return []
-    low = pl.coalesce("value", "value_low").fill_null(float("-inf"))
-    high = pl.coalesce("value", "value_high").fill_null(float("inf"))
+    low, high = figure_interval()
     # Group on a hash of the key first (one integer column groups far faster than three strings), then
     # confirm the few candidate groups on the key itself, so a hash collision can never invent a conflict.
     key_hash = pl.struct(KEY).hash().alias("_key")

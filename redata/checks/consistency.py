@@ -1,6 +1,6 @@
 """Layer 6, consistency: the arithmetic recorded in `checks` and `check_terms` holds.
 
-Every figure is read as an interval: a point value is [value, value]; a range is [value_low,
+Every figure is read as an interval (`figure_interval`): a point value is [value, value]; a range is [value_low,
 value_high]; a one-sided bound is open on the other side. Values are converted to their unit's base
 (`units.to_base_factor`) before they are added or compared. A check holds when the stated relation is
 possible within its tolerance:
@@ -17,7 +17,7 @@ from __future__ import annotations
 import polars as pl
 
 from ..report import ERROR, WARNING, Problem
-from . import Context, row_problems
+from . import Context, figure_interval, row_problems
 
 LAYER = "consistency"
 ROLES = {"sum": {"part", "total"}, "at_most": {"part", "whole"}, "growth": {"start", "end", "rate"}}
@@ -51,8 +51,7 @@ def _term_values(terms: pl.DataFrame, figures: pl.DataFrame, units: pl.DataFrame
     figure_values = figures.select(
         "figure_id", "unit", "period", pl.col("value"), pl.col("value_low"), pl.col("value_high")
     ).join(factor, on="unit", how="left")
-    low = pl.coalesce("value", "value_low").fill_null(float("-inf"))
-    high = pl.coalesce("value", "value_high").fill_null(float("inf"))
+    low, high = figure_interval()
     return terms.select("check_id", "figure_id", "role").join(figure_values, on="figure_id", how="left").with_columns(
         (low * pl.col("_factor")).alias("_low"),
         (high * pl.col("_factor")).alias("_high"),
