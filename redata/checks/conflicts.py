@@ -1,6 +1,6 @@
 """Layer 8, conflicts (warnings): figures on the same metric, subject and period whose values disagree.
 
-Two figures disagree when their intervals (see `consistency`) cannot both hold: about 60 percent and
+Two figures disagree when their intervals (`figure_interval`) cannot both hold: about 60 percent and
 approximately 70 percent of world mining do; over 70 percent and 75 percent do not. Each row of a
 disagreeing group is listed with every side's value, source and attribution. Sources disagreeing is a
 fact worth knowing, not an error: these never fail validation unless `--strict`.

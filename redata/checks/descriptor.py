@@ -29,13 +29,13 @@ HASH_CHUNK = 1024 * 1024
 def check(package: Package) -> tuple[list[Problem], set[str]]:
     """Problems with the descriptor, and the names of the resources whose schema can be applied."""
     problems = list(package.problems)
-    problems += _profile_problems(package.descriptor, "datapackage.json", None)
+    problems += profile_problems(package.descriptor, "datapackage.json", None)
     problems += _package_properties(package.descriptor)
     schemas = {name: resource.schema for name, resource in package.resources.items()}
     declared = {r.get("name") for r in package.descriptor.get("resources") or [] if isinstance(r, dict)}
     usable = set()
     for name, resource in package.resources.items():
-        problems += _profile_problems(resource.schema, "tableschema.json", name)
+        problems += profile_problems(resource.schema, "tableschema.json", name)
         errors = table_schema.schema_errors(resource.schema, schemas, declared)
         problems += [Problem(LAYER, name, None, field, None, rule, message) for field, rule, message in errors]
         if not errors:
@@ -55,7 +55,8 @@ def _validator(profile: str):
     return jsonschema.Draft7Validator(json.loads(text))
 
 
-def _profile_problems(instance: Any, profile: str, table: str | None) -> list[Problem]:
+def profile_problems(instance: Any, profile: str, table: str | None) -> list[Problem]:
+    """Problems of a descriptor (or Table Schema) against one of the bundled Data Package 2.0 profiles."""
     problems = []
     for error in _validator(profile).iter_errors(instance):
         where = "/".join(str(part) for part in error.absolute_path) or None

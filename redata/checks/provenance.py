@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ..report import Problem
+from ..report import MAX_ROWS_PER_RULE, Problem
 from . import ROW, Context, Table, row_problems
 
 LAYER = "provenance"
@@ -45,16 +45,16 @@ def _quote_problems(table: Table, texts: pl.DataFrame, text_by_source: dict[str,
         at_offsets=found,
     )
     failing = checked.filter(~pl.col("in_bounds") | (pl.col("at_offsets") != pl.col("quote")))
-    if failing.height == 0:
-        return []
+    shown = failing.sort(ROW).head(MAX_ROWS_PER_RULE)  # only the rows reported get the (Python) explanation
     messages = [
         _quote_message(text_by_source[source], quote, start, end)
-        for source, quote, start, end in failing.head(200).select("source_id", "quote", "char_start", "char_end").iter_rows()
+        for source, quote, start, end in shown.select("source_id", "quote", "char_start", "char_end").iter_rows()
     ]
-    failing = failing.head(200).with_columns(pl.Series("_message", messages)).vstack(
-        failing.slice(200).with_columns(pl.lit("quote is not the text at its offsets").alias("_message"))
+    shown = shown.with_columns(pl.Series("_message", messages, dtype=pl.String))
+    return row_problems(
+        table, shown, layer=LAYER, field="quote", rule="quote-at-offsets",
+        message="quote is not the source text at [char_start:char_end]", value="quote", total=failing.height,
     )
-    return row_problems(table, failing, layer=LAYER, field="quote", rule="quote-at-offsets", message="quote is not the source text at [char_start:char_end]", value="quote")
 
 
 def _quote_message(text: str, quote: str, start: int, end: int) -> str:
