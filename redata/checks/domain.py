@@ -82,7 +82,7 @@ def _figures_frame(context: Context):
         .join(metrics.frame.select(pl.col("metric_id").alias("metric"), pl.col("dimension").alias("metric_dimension")), on="metric", how="left", maintain_order="left")
         .join(qualifiers.frame.select("qualifier", pl.col("implies").alias("qualifier_implies")), on="qualifier", how="left", maintain_order="left")
         .join(_publication(sources.frame), on="source_id", how="left", maintain_order="left")
-        .with_columns(_period_start().alias("period_start"))
+        .join(_period_starts(figures.frame), on="period", how="left", maintain_order="left")
     )
 
 
@@ -122,6 +122,11 @@ def _publication(sources):
         .otherwise(published)
     )
     return sources.select("source_id", published.alias("published"), latest.alias("published_latest"))
+
+
+def _period_starts(figures):
+    """Each distinct period with its start date: parsed once per period, not once per row."""
+    return figures.select(pl.col("period").unique().drop_nulls()).with_columns(_period_start().alias("period_start"))
 
 
 def _period_start():

@@ -33,18 +33,24 @@ def check(context: Context) -> list[Problem]:
 
 
 def _texts_frame(texts: dict[str, str]) -> pl.DataFrame:
-    return pl.DataFrame({"source_id": list(texts), "_text": list(texts.values())}, schema={"source_id": pl.String, "_text": pl.String})
+    """Each text with its length in characters, and whether it is ASCII (where bytes are characters)."""
+    frame = pl.DataFrame({"source_id": list(texts), "_text": list(texts.values())}, schema={"source_id": pl.String, "_text": pl.String})
+    return frame.with_columns(
+        pl.col("_text").str.len_chars().alias("_length"),
+        (pl.col("_text").str.len_bytes() == pl.col("_text").str.len_chars()).alias("_ascii"),
+    )
 
 
 def _quote_problems(table: Table, texts: pl.DataFrame, text_by_source: dict[str, str]) -> list[Problem]:
     rows = table.frame.select(ROW, *QUOTING).drop_nulls().join(texts, on="source_id", how="inner")
-    length = pl.col("_text").str.len_chars()
-    found = pl.col("_text").str.slice(pl.col("char_start"), pl.col("char_end") - pl.col("char_start"))
-    checked = rows.with_columns(
-        in_bounds=(pl.col("char_start") < pl.col("char_end")) & (pl.col("char_end") <= length),
-        at_offsets=found,
-    )
-    failing = checked.filter(~pl.col("in_bounds") | (pl.col("at_offsets") != pl.col("quote")))
+    start, length = pl.col("char_start"), pl.col("char_end") - pl.col("char_start")
+    in_bounds = (start >= 0) & (start < pl.col("char_end")) & (pl.col("char_end") <= pl.col("_length"))
+    # In an ASCII text a character offset is a byte offset, and a byte slice costs nothing per character
+    # before it; other texts are sliced by characters.
+    in_ascii = pl.col("_text").cast(pl.Binary).bin.slice(start, length) != pl.col("quote").cast(pl.Binary)
+    in_other = pl.col("_text").str.slice(start, length) != pl.col("quote")
+    ascii_rows, other_rows = rows.filter(pl.col("_ascii")), rows.filter(~pl.col("_ascii"))
+    failing = pl.concat([ascii_rows.filter(~in_bounds | in_ascii), other_rows.filter(~in_bounds | in_other)])
     shown = failing.sort(ROW).head(MAX_ROWS_PER_RULE)  # only the rows reported get the (Python) explanation
     messages = [
         _quote_message(text_by_source[source], quote, start, end)

@@ -184,7 +184,8 @@ def _uniqueness_problems(table: Table) -> list[Problem]:
 
 
 def _formula_problems(table: Table) -> list[Problem]:
-    """One pass counts suspicious cells in every text column; only columns with some are listed."""
+    """One pass counts the cells of every text column that start like a formula; only in columns with
+    some are signed numbers (`-5`, which no spreadsheet runs) told apart and the rest listed."""
     import polars as pl
 
     columns = [f["name"] for f in table_schema.fields(table.schema) if f.get("type", "string") == "string"]
@@ -193,7 +194,8 @@ def _formula_problems(table: Table) -> list[Problem]:
         column = pl.col(name)
         return column.str.contains(table_schema.FORMULA_START) & ~column.str.contains(table_schema.NUMBER_TEXT)
 
-    counts = table.frame.select([formula(name).sum().alias(name) for name in columns]).row(0) if columns else ()
+    starts = [pl.col(name).str.contains(table_schema.FORMULA_START).sum().alias(name) for name in columns]
+    counts = table.frame.select(starts).row(0) if columns else ()
     problems: list[Problem] = []
     for name, count in zip(columns, counts, strict=True):
         if not count:
