@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 
 import pytest
 
@@ -225,3 +226,19 @@ def test_source_file_sha_is_real():
     for row in Tables(REPO).read("sources"):
         digest = hashlib.sha256((REPO / "seeds" / row["file"]).read_bytes()).hexdigest()
         assert digest == row["sha256"]
+
+
+def test_quote_in_an_ascii_text_is_checked_at_its_byte_offsets(tmp_path):
+    """Quotes in ASCII texts are sliced by bytes, other texts by characters: the synthetic texts are
+    ASCII (the real ones are not), so a quote changed there must be caught as one in the articles is."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from generate import generate
+
+    package = generate(tmp_path / "synthetic", 300)
+    tables = Tables(package)
+    figure = [r for r in tables.read("figures") if r["figure_id"] == "synthetic-f7"][0]
+    text = (package / "seeds" / f"{figure['source_id']}.txt").read_bytes()
+    assert text.isascii() and " held " in figure["quote"]
+    assert validate(package / "datapackage").errors == []
+    line = tables.update("figures", "figure_id", "synthetic-f7", quote=figure["quote"].replace(" held ", " hold "))
+    assert set(errors_of(validate(package / "datapackage"))) == {("provenance", "figures", line, "quote", "quote-at-offsets")}
