@@ -36,6 +36,15 @@ class RawTable:
     header: list[str]
     frame: object  # polars.DataFrame of pl.String columns, named as the header
 
+    def drop_single_line(self, columns: list[str]) -> None:
+        """Release these columns' strings, except those with a line break in a cell: line numbers count them."""
+        import polars as pl
+
+        if not columns:
+            return
+        multiline = self.frame.select(pl.col(c).str.contains("\n", literal=True).any() for c in columns).row(0)
+        self.frame = self.frame.drop([c for c, has_break in zip(columns, multiline, strict=True) if not has_break])
+
     def line_numbers(self, rows) -> list[int]:
         """CSV line numbers of the given 0-based row indices (the header is line 1).
 
@@ -113,14 +122,10 @@ def read_table(path: Path, header: list[str] | None = None) -> RawTable:
             table = read(MAX_BLOCK_BYTES)  # a row longer than a block: read again in one large block
     except (pa.ArrowInvalid, pa.ArrowTypeError, OSError) as error:
         raise TableReadError(*_explain(path, error)) from None
-    # Column by column, releasing each Arrow column once converted: peak memory stays near one copy.
     # One chunk per column, so that later operations do not each concatenate the parser's blocks again.
     # Positional placeholders keep duplicate or empty header names readable; name columns as written.
-    columns = []
-    for name in _unique_names(header):
-        columns.append(pl.from_arrow(table.column(0), rechunk=True).alias(name))
-        table = table.remove_column(0)
-    return RawTable(path, header, pl.DataFrame(columns))
+    frame = pl.from_arrow(table.rename_columns(_unique_names(header)), rechunk=True)
+    return RawTable(path, header, frame)
 
 
 def _memory_pool(pa):

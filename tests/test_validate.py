@@ -60,6 +60,12 @@ def defect_quote_moved(source, tables):
     return {("provenance", "figures", line, "quote", "quote-at-offsets")}
 
 
+def defect_offsets_reversed(source, tables):
+    figure = _figure(tables, "share_of_world_refining", "s000")
+    line = tables.update("figures", "figure_id", figure["figure_id"], char_end=str(int(figure["char_start"]) - 5))
+    return {("provenance", "figures", line, "quote", "quote-at-offsets")}
+
+
 def defect_dangling_entity(source, tables):
     figure = _figure(tables, "share_of_world_refining", "s000")
     line = tables.update("figures", "figure_id", figure["figure_id"], subject_id="atlantis")
@@ -145,7 +151,7 @@ def _value(tables: Tables, figure_id: str) -> str:
 
 
 DEFECTS = [
-    defect_percent_150, defect_quote_moved, defect_dangling_entity, defect_broken_sum,
+    defect_percent_150, defect_quote_moved, defect_offsets_reversed, defect_dangling_entity, defect_broken_sum,
     defect_changed_source_byte, defect_duplicate_key, defect_unaccounted_number, defect_descriptor_version,
     defect_type, defect_enum, defect_qualifier_bounds, defect_metric_dimension,
     defect_period_after_publication,
@@ -240,5 +246,8 @@ def test_quote_in_an_ascii_text_is_checked_at_its_byte_offsets(tmp_path):
     text = (package / "seeds" / f"{figure['source_id']}.txt").read_bytes()
     assert text.isascii() and " held " in figure["quote"]
     assert validate(package / "datapackage").errors == []
-    line = tables.update("figures", "figure_id", "synthetic-f7", quote=figure["quote"].replace(" held ", " hold "))
-    assert set(errors_of(validate(package / "datapackage"))) == {("provenance", "figures", line, "quote", "quote-at-offsets")}
+    changed = tables.update("figures", "figure_id", "synthetic-f7", quote=figure["quote"].replace(" held ", " hold "))
+    reversed_offsets = tables.update("figures", "figure_id", "synthetic-f9", char_end=figure["char_start"])
+    assert set(errors_of(validate(package / "datapackage"))) == {
+        ("provenance", "figures", line, "quote", "quote-at-offsets") for line in (changed, reversed_offsets)
+    }

@@ -15,6 +15,9 @@ from ..report import ERROR, MAX_ROWS_PER_RULE, Problem
 from ..tables import RawTable
 
 ROW = "_row"  # 0-based row index column added to every typed frame
+# The engine for the heavy per-row string work (regex, slicing): it splits a column into morsels and
+# works on them on every core, where an eager expression over one column runs on one.
+STREAMING = "streaming"
 
 
 @dataclass

@@ -13,7 +13,7 @@ import re
 import polars as pl
 
 from ..report import Problem
-from . import ROW, Context, Table
+from . import ROW, STREAMING, Context, Table
 from .provenance import QUOTING, as_written_fields
 
 LAYER = "coverage"
@@ -67,7 +67,7 @@ def _tokens(texts: dict[str, str], codes: dict[str, int]) -> pl.DataFrame:
     """Every number of every text as (code, start, end, token), found by one vectorised split: marking
     each match with CUT on both sides and splitting there alternates text, number, text, …"""
     plain = {source: text for source, text in texts.items() if CUT not in text}
-    pieces = pl.DataFrame(
+    pieces = pl.LazyFrame(
         {"code": [codes[s] for s in plain], "text": list(plain.values())}, schema={"code": pl.Int64, "text": pl.String}
     ).select(
         "code",
@@ -78,7 +78,7 @@ def _tokens(texts: dict[str, str], codes: dict[str, int]) -> pl.DataFrame:
     ).explode("piece", "end", "index")
     found = pieces.filter(pl.col("index") % 2 == 1).select(
         "code", (pl.col("end") - pl.col("piece").str.len_chars()).alias("start"), "end", pl.col("piece").alias("token")
-    )
+    ).collect(engine=STREAMING)
     rest = [(codes[source], start, end, token) for source, text in texts.items() if source not in plain for start, end, token in numbers(text)]
     if rest:
         found = pl.concat([found, pl.DataFrame(rest, schema=found.schema, orient="row")]).sort("code", "start")
@@ -89,16 +89,16 @@ def _spans(context: Context, codes: dict[str, int]) -> pl.DataFrame:
     """Absolute [start, end) of every as-written text, over every quoting table, keyed by source code."""
     code = pl.col("source_id").cast(pl.Enum(list(codes)), strict=False).to_physical().cast(pl.Int64)
     frames = [_table_spans(table, column, code) for table in context.tables_with(*QUOTING) for column in as_written_fields(table)]
-    empty = pl.DataFrame(schema={"code": pl.Int64, "start": pl.Int64, "end": pl.Int64})
-    return pl.concat([empty, *frames]) if frames else empty
+    empty = pl.LazyFrame(schema={"code": pl.Int64, "start": pl.Int64, "end": pl.Int64})
+    return pl.concat([empty, *frames]).collect(engine=STREAMING)
 
 
-def _table_spans(table: Table, column: str, code) -> pl.DataFrame:
+def _table_spans(table: Table, column: str, code) -> pl.LazyFrame:
     """The first occurrence of the as-written text inside the quote, in characters. `str.find` counts
     bytes, which are characters when the quote is ASCII; other quotes count the characters before it."""
     written, quote = pl.col(column), pl.col("quote")
     rows = (
-        table.frame.select(code.alias("code"), "char_start", column, "quote", quote.str.find(written, literal=True).alias("_byte"))
+        table.frame.lazy().select(code.alias("code"), "char_start", column, "quote", quote.str.find(written, literal=True).alias("_byte"))
         .filter(pl.col("_byte").is_not_null() & pl.col("code").is_not_null())
     )
     ascii_quote = quote.str.len_bytes() == quote.str.len_chars()

@@ -43,7 +43,8 @@ def _texts_frame(texts: dict[str, str]) -> pl.DataFrame:
 
 def _quote_problems(table: Table, texts: pl.DataFrame, text_by_source: dict[str, str]) -> list[Problem]:
     rows = table.frame.select(ROW, *QUOTING).drop_nulls().join(texts, on="source_id", how="inner")
-    start, length = pl.col("char_start"), pl.col("char_end") - pl.col("char_start")
+    # offsets out of order are reported by `in_bounds`; the slice itself needs a length of at least 0
+    start, length = pl.col("char_start"), (pl.col("char_end") - pl.col("char_start")).clip(lower_bound=0)
     in_bounds = (start >= 0) & (start < pl.col("char_end")) & (pl.col("char_end") <= pl.col("_length"))
     # In an ASCII text a character offset is a byte offset, and a byte slice costs nothing per character
     # before it; other texts are sliced by characters.

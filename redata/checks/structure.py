@@ -56,6 +56,8 @@ def check_table(resource: Resource) -> tuple[Table | None, list[Problem]]:
     table = Table(name, resource, raw, _parse(raw, resource.schema))
     type_problems, bad_cells = _type_problems(table)
     problems += type_problems
+    # the typed frame now holds the non-text fields; their strings were needed only for the type check
+    table.raw.drop_single_line([f["name"] for f in table_schema.fields(resource.schema) if f.get("type", "string") != "string"])
     problems += _constraint_problems(table, bad_cells)
     problems += _uniqueness_problems(table)
     problems += _formula_problems(table)
