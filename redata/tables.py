@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +61,35 @@ class RawTable:
         breaks = pl.sum_horizontal([pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in head.columns])
         before = head.select((breaks.cum_sum() - breaks).alias("before")).get_column("before")
         return [2 + row + int(before[row]) for row in rows]
+
+
+@dataclass
+class ReadResult:
+    """What reading one CSV gave: its header and cells, or the error that stopped it (and where)."""
+
+    header: list[str] | None
+    raw: RawTable | None
+    error: TableReadError | None
+
+
+def read_file(path: Path) -> ReadResult:
+    try:
+        header = read_header(path)
+    except TableReadError as error:
+        return ReadResult(None, None, error)
+    try:
+        return ReadResult(header, read_table(path, header), None)
+    except TableReadError as error:
+        return ReadResult(header, None, error)
+
+
+def read_in_background(paths: dict[str, Path]) -> dict[str, Future]:
+    """Start reading these CSV files, in order, on one background thread. Arrow parses outside the GIL,
+    so the reading overlaps with the single-threaded start of a run (imports, the descriptor layer)."""
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="redata-read")
+    pending = {name: executor.submit(read_file, path) for name, path in paths.items()}
+    executor.shutdown(wait=False)
+    return pending
 
 
 def read_header(path: Path) -> list[str]:

@@ -1,11 +1,13 @@
 """`validate(path) -> Report`: every layer over a package, all problems collected in one pass.
 
-The layers run in the order of `redata.report.LAYERS`; none stops at the first error. A layer that
-needs something the package lacks (a built package has no archived texts) is listed as skipped.
+Problems are reported in the order of `redata.report.LAYERS`; no layer stops at the first error. The
+tables are read, and the archived texts too, while other work goes on. A layer that needs something the
+package lacks (a built package has no archived texts) is listed as skipped.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .report import Report
@@ -17,29 +19,42 @@ def validate(path: str | Path = "datapackage") -> Report:
 
 def run(path: str | Path = "datapackage"):
     """The report and the context the layers read (the typed tables), for `build` to reuse."""
-    from . import archive
-    from .checks import Context, conflicts, consistency, coverage, descriptor, domain, provenance, references, structure
+    from .checks import structure
     from .package import open_package
 
     package = open_package(path)  # raises CannotRun when there is no package to validate
-    report = Report(str(package.paths.descriptor))
-    descriptor_problems, usable = descriptor.check(package)
-    report.problems += descriptor_problems
-    tables, structure_problems = structure.check(package, usable)
+    # the tables are read while the other layers' libraries load and the descriptor is checked
+    reading = structure.start_reading(package)
+    try:
+        from . import archive
+        from .checks import Context, conflicts, consistency, coverage, descriptor, domain, provenance, references
+
+        report = Report(str(package.paths.descriptor))
+        descriptor_problems, usable = descriptor.check(package)
+        report.problems += descriptor_problems
+        tables, structure_problems = structure.check(package, usable, reading)
+    finally:
+        for pending in reading.values():
+            pending.cancel()  # nothing more is read once the run stops
     report.problems += structure_problems
     context = Context(package, tables)
-    context.texts, archive_problems = archive.read_texts(package, tables.get("sources"))
+    # the archived texts are read while the layers that do not need them run
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="redata-texts") as background:
+        texts = background.submit(archive.read_texts, package, tables.get("sources"))
+        for layer in (domain, references, consistency, conflicts):
+            report.problems += layer.check(context)
+        context.texts, archive_problems = texts.result()
     report.problems += archive_problems
     if package.paths.archive is None:
         reason = "the package has no archived source texts (a built package carries quotes, not articles)"
         report.skipped["coverage"] = reason
         report.skipped["provenance"] = reason + "; quotes were checked against as_written only"
     unread = [r.get("name") for r in package.descriptor.get("resources") or [] if isinstance(r, dict) and r.get("name") not in tables]
-    layers = [domain, provenance, references, consistency, coverage, conflicts]
+    text_layers = [provenance, coverage]
     if unread and package.paths.archive is not None:
         # the numbers an unread table accounts for would all be reported as unaccounted
         report.skipped["coverage"] = f"not every table could be read ({', '.join(map(str, unread))})"
-        layers.remove(coverage)
-    for layer in layers:
+        text_layers.remove(coverage)
+    for layer in text_layers:
         report.problems += layer.check(context)
     return report, context

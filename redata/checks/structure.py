@@ -9,22 +9,29 @@ on to the later layers, typed.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+
 from .. import schema as table_schema
 from ..package import Package, Resource
 from ..report import Problem
-from ..tables import RawTable, TableReadError, read_header, read_table
+from ..tables import RawTable, ReadResult, read_in_background
 from . import ROW, Table, row_problems
 
 LAYER = "structure"
 
 
-def check(package: Package, usable: set[str]) -> tuple[dict[str, Table], list[Problem]]:
+def start_reading(package: Package) -> dict[str, Future]:
+    """Start reading every CSV table of the package (see `redata.tables.read_in_background`)."""
+    return read_in_background({name: r.path for name, r in package.resources.items() if is_csv(r)})
+
+
+def check(package: Package, usable: set[str], reading: dict[str, Future]) -> tuple[dict[str, Table], list[Problem]]:
     tables: dict[str, Table] = {}
     problems: list[Problem] = []
     for name, resource in package.resources.items():
-        if name not in usable or not is_csv(resource):
+        if name not in usable or name not in reading:
             continue
-        table, found = check_table(resource)
+        table, found = check_table(resource, reading[name].result())
         problems += found
         if table is not None:
             tables[name] = table
@@ -39,17 +46,12 @@ def is_csv(resource: Resource) -> bool:
     return declared == "csv" if declared else resource.path.suffix.lower() == ".csv"
 
 
-def check_table(resource: Resource) -> tuple[Table | None, list[Problem]]:
+def check_table(resource: Resource, read: ReadResult) -> tuple[Table | None, list[Problem]]:
     name = resource.name
-    try:
-        header = read_header(resource.path)
-    except TableReadError as error:
-        return None, [Problem(LAYER, name, error.line, None, None, "csv-readable", error.message)]
-    problems = _header_problems(name, resource.path, header, resource.schema)
-    try:
-        raw = read_table(resource.path, header)
-    except TableReadError as error:
-        return None, problems + [Problem(LAYER, name, error.line, None, None, "csv-readable", error.message)]
+    problems = [] if read.header is None else _header_problems(name, resource.path, read.header, resource.schema)
+    if read.error is not None:
+        return None, problems + [Problem(LAYER, name, read.error.line, None, None, "csv-readable", read.error.message)]
+    raw = read.raw
     expected = table_schema.field_names(resource.schema)
     if any(field not in raw.frame.columns for field in expected):
         return None, problems
