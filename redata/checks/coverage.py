@@ -117,7 +117,12 @@ def _uncovered(tokens: pl.DataFrame, spans: pl.DataFrame) -> pl.DataFrame:
     def packed(column: str):
         return pl.col("code") * PACK + pl.col(column)
 
-    reach = spans.select(packed("start").alias("key"), packed("end").alias("reach")).sort("key").with_columns(pl.col("reach").cum_max())
-    keyed = tokens.with_columns(packed("start").alias("key"), packed("end").alias("end_key")).sort("key")
+    reach = _by_key(spans.select(packed("start").alias("key"), packed("end").alias("reach"))).with_columns(pl.col("reach").cum_max())
+    keyed = _by_key(tokens.with_columns(packed("start").alias("key"), packed("end").alias("end_key")))
     joined = keyed.join_asof(reach, on="key", strategy="backward", check_sortedness=False)
     return joined.filter(pl.col("reach").is_null() | (pl.col("reach") < pl.col("end_key"))).select("code", "start", "end", "token")
+
+
+def _by_key(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame sorted by `key`. Tokens come in text order already, and checking costs far less than sorting."""
+    return frame if frame.get_column("key").is_sorted() else frame.sort("key")
