@@ -251,3 +251,17 @@ def test_quote_in_an_ascii_text_is_checked_at_its_byte_offsets(tmp_path):
     assert set(errors_of(validate(package / "datapackage"))) == {
         ("provenance", "figures", line, "quote", "quote-at-offsets") for line in (changed, reversed_offsets)
     }
+
+
+def test_the_vectorised_number_scan_finds_what_pythons_regex_finds():
+    """The coverage layer finds numbers with polars' regex engine and counts positions in characters;
+    Python's engine on the same pattern is the reference, on both articles and on a text built to be hard."""
+    from redata.checks import coverage
+
+    texts = {row["source_id"]: (REPO / "seeds" / row["file"]).read_text(encoding="utf-8") for row in Tables(REPO).read("sources")}
+    texts["hard"] = "Über 1,000.5 t — SEVEN‑fold, twice; 3.5% of one-third, ½, the 12th, 2025-04-04, Twenty\u00a0two, oneself 7"
+    texts["cut"] = "a text holding the split marker \x00 and 42"
+    codes = {source: code for code, source in enumerate(texts)}
+    expected = [(codes[source], start, end) for source, text in texts.items() for start, end, _ in coverage.numbers(text)]
+    assert len(expected) > 89
+    assert coverage._tokens(texts, codes).rows() == expected

@@ -44,9 +44,10 @@ def check(context: Context) -> list[Problem]:
     source_rows = dict(sources.frame.select("source_id", ROW).iter_rows()) if sources else {}
     names = list(context.texts)
     problems = []
-    for code, start, end, token in uncovered.iter_rows():
+    for code, start, end in uncovered.iter_rows():
         source_id = names[code]
         text = context.texts[source_id]
+        token = text[start:end]
         line = text.count("\n", 0, start) + 1
         around = text[max(0, start - 30): end + 30].replace("\n", " ")
         row = source_rows.get(source_id)
@@ -64,8 +65,9 @@ PACK = 1 << 40
 
 
 def _tokens(texts: dict[str, str], codes: dict[str, int]) -> pl.DataFrame:
-    """Every number of every text as (code, start, end, token), found by one vectorised split: marking
-    each match with CUT on both sides and splitting there alternates text, number, text, …"""
+    """Where every number of every text is, as (code, start, end), found by one vectorised split: marking
+    each match with CUT on both sides and splitting there alternates text, number, text, … Only the
+    positions are kept: the few numbers reported are cut from the texts again."""
     plain = {source: text for source, text in texts.items() if CUT not in text}
     pieces = pl.LazyFrame(
         {"code": [codes[s] for s in plain], "text": list(plain.values())}, schema={"code": pl.Int64, "text": pl.String}
@@ -77,9 +79,9 @@ def _tokens(texts: dict[str, str], codes: dict[str, int]) -> pl.DataFrame:
         pl.int_ranges(0, pl.col("piece").list.len()).alias("index"),
     ).explode("piece", "end", "index")
     found = pieces.filter(pl.col("index") % 2 == 1).select(
-        "code", (pl.col("end") - pl.col("piece").str.len_chars()).alias("start"), "end", pl.col("piece").alias("token")
+        "code", (pl.col("end") - pl.col("piece").str.len_chars()).alias("start"), "end"
     ).collect(engine=STREAMING)
-    rest = [(codes[source], start, end, token) for source, text in texts.items() if source not in plain for start, end, token in numbers(text)]
+    rest = [(codes[source], start, end) for source, text in texts.items() if source not in plain for start, end, _ in numbers(text)]
     if rest:
         found = pl.concat([found, pl.DataFrame(rest, schema=found.schema, orient="row")]).sort("code", "start")
     return found
@@ -120,7 +122,7 @@ def _uncovered(tokens: pl.DataFrame, spans: pl.DataFrame) -> pl.DataFrame:
     reach = _by_key(spans.select(packed("start").alias("key"), packed("end").alias("reach"))).with_columns(pl.col("reach").cum_max())
     keyed = _by_key(tokens.with_columns(packed("start").alias("key"), packed("end").alias("end_key")))
     joined = keyed.join_asof(reach, on="key", strategy="backward", check_sortedness=False)
-    return joined.filter(pl.col("reach").is_null() | (pl.col("reach") < pl.col("end_key"))).select("code", "start", "end", "token")
+    return joined.filter(pl.col("reach").is_null() | (pl.col("reach") < pl.col("end_key"))).select("code", "start", "end")
 
 
 def _by_key(frame: pl.DataFrame) -> pl.DataFrame:
