@@ -34,12 +34,14 @@ def check(context: Context) -> list[Problem]:
         "{} says {} ({}, attributed to {})",
         "figure_id", "as_written", "source_id", pl.col("attributed_to_id").fill_null("no one"),
     )
-    rows = figures.frame.join(disagreeing, on=list(KEY), how="semi", nulls_equal=True)
-    shown = rows.sort(ROW).head(MAX_ROWS_PER_RULE)  # every side is spelled out only for the rows reported
-    sides = (
-        rows.join(shown.select(KEY).unique(), on=list(KEY), how="semi", nulls_equal=True)
-        .group_by(KEY).agg(side.str.join("; ").alias("_sides"))
-    )
+    # Every disagreeing row is gathered as its key only; whole rows only for the groups reported.
+    rows = figures.frame.select(ROW, *KEY).join(disagreeing, on=list(KEY), how="semi", nulls_equal=True)
+    shown_rows = rows.get_column(ROW).bottom_k(MAX_ROWS_PER_RULE).implode()
+    shown_keys = rows.filter(pl.col(ROW).is_in(shown_rows)).select(KEY).unique()
+    group_rows = rows.join(shown_keys, on=list(KEY), how="semi", nulls_equal=True).get_column(ROW).implode()
+    groups = figures.frame.filter(pl.col(ROW).is_in(group_rows))
+    shown = groups.filter(pl.col(ROW).is_in(shown_rows))
+    sides = groups.group_by(KEY).agg(side.str.join("; ").alias("_sides"))
     failing = shown.join(sides, on=list(KEY), how="inner", nulls_equal=True).with_columns(
         pl.format("{} of {} in {} disagree: {}", "metric", "subject_id", pl.col("period").fill_null("an unstated period"), "_sides").alias("_message")
     )

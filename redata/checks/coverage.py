@@ -120,9 +120,12 @@ def _uncovered(tokens: pl.DataFrame, spans: pl.DataFrame) -> pl.DataFrame:
         return pl.col("code") * PACK + pl.col(column)
 
     reach = _by_key(spans.select(packed("start").alias("key"), packed("end").alias("reach"))).with_columns(pl.col("reach").cum_max())
-    keyed = _by_key(tokens.with_columns(packed("start").alias("key"), packed("end").alias("end_key")))
+    keyed = _by_key(tokens.select(packed("start").alias("key"), packed("end").alias("end_key")))
     joined = keyed.join_asof(reach, on="key", strategy="backward", check_sortedness=False)
-    return joined.filter(pl.col("reach").is_null() | (pl.col("reach") < pl.col("end_key"))).select("code", "start", "end")
+    code = pl.col("key") // PACK
+    return joined.filter(pl.col("reach").is_null() | (pl.col("reach") < pl.col("end_key"))).select(
+        code.alias("code"), (pl.col("key") - code * PACK).alias("start"), (pl.col("end_key") - code * PACK).alias("end")
+    )
 
 
 def _by_key(frame: pl.DataFrame) -> pl.DataFrame:
