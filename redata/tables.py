@@ -37,14 +37,10 @@ class RawTable:
     header: list[str]
     frame: object  # polars.DataFrame of pl.String columns, named as the header
 
-    def drop_single_line(self, columns: list[str]) -> None:
-        """Release these columns' strings, except those with a line break in a cell: line numbers count them."""
-        import polars as pl
-
-        if not columns:
-            return
-        multiline = self.frame.select(pl.col(c).str.contains("\n", literal=True).any() for c in columns).row(0)
-        self.frame = self.frame.drop([c for c, has_break in zip(columns, multiline, strict=True) if not has_break])
+    def release(self, columns: list[str]) -> None:
+        """Drop the strings of these columns; the caller vouches that no cell of theirs holds a line break,
+        which line numbers would count."""
+        self.frame = self.frame.drop(columns)
 
     def line_numbers(self, rows) -> list[int]:
         """CSV line numbers of the given 0-based row indices (the header is line 1).

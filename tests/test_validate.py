@@ -265,3 +265,16 @@ def test_the_vectorised_number_scan_finds_what_pythons_regex_finds():
     expected = [(codes[source], start, end) for source, text in texts.items() for start, end, _ in coverage.numbers(text)]
     assert len(expected) > 89
     assert coverage._tokens(texts, codes).rows() == expected
+
+
+def test_lines_stay_right_after_a_line_break_in_a_number_cell(source, tables):
+    """The strings of typed fields are released once checked; a cell with a line break keeps its column,
+    so the lines of the rows after it still count that break."""
+    figures = tables.read("figures")
+    first, later = figures[2]["figure_id"], _figure(tables, "share_of_world_refining", "s000")["figure_id"]
+    assert figures.index(next(r for r in figures if r["figure_id"] == later)) > 2
+    broken = tables.update("figures", "figure_id", first, char_end="5\n9")
+    out_of_range = tables.update("figures", "figure_id", later, value="150")
+    errors = set(errors_of(validate(source / "datapackage")))
+    assert ("structure", "figures", broken, "char_end", "type") in errors
+    assert ("domain", "figures", out_of_range, "value", "unit-range") in errors

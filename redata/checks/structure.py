@@ -58,8 +58,10 @@ def check_table(resource: Resource, read: ReadResult) -> tuple[Table | None, lis
     table = Table(name, resource, raw, _parse(raw, resource.schema))
     type_problems, bad_cells = _type_problems(table)
     problems += type_problems
-    # the typed frame now holds the non-text fields; their strings were needed only for the type check
-    table.raw.drop_single_line([f["name"] for f in table_schema.fields(resource.schema) if f.get("type", "string") != "string"])
+    # The typed frame now holds the non-text fields, and their strings are needed no more. A cell with a
+    # line break never parses as a number, boolean or date, so a column that parsed whole has none.
+    failed = {column for _, column in bad_cells}
+    table.raw.release([f["name"] for f in table_schema.fields(resource.schema) if f.get("type", "string") != "string" and f["name"] not in failed])
     problems += _constraint_problems(table, bad_cells)
     problems += _uniqueness_problems(table)
     problems += _formula_problems(table)
