@@ -19,31 +19,38 @@ def validate(path: str | Path = "datapackage") -> Report:
 
 def run(path: str | Path = "datapackage"):
     """The report and the context the layers read (the typed tables), for `build` to reuse."""
+    from . import archive
     from .checks import structure
     from .package import open_package
 
     package = open_package(path)  # raises CannotRun when there is no package to validate
-    # the tables are read while the other layers' libraries load and the descriptor is checked
+    # The tables are read while the other layers' libraries load and the descriptor is checked; the
+    # archived texts, as soon as the sources table is typed, while the other tables are checked.
     reading = structure.start_reading(package)
+    texts_reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="redata-texts")
+    texts = None  # the texts being read: a Future of (texts, problems), once the sources table is typed
+
+    def read_texts_of(table):
+        nonlocal texts
+        if table.name == "sources":
+            texts = texts_reader.submit(archive.read_texts, package, table)
+
     try:
-        from . import archive
         from .checks import Context, conflicts, consistency, coverage, descriptor, domain, provenance, references
 
         report = Report(str(package.paths.descriptor))
         descriptor_problems, usable = descriptor.check(package)
         report.problems += descriptor_problems
-        tables, structure_problems = structure.check(package, usable, reading)
+        tables, structure_problems = structure.check(package, usable, reading, on_table=read_texts_of)
+        report.problems += structure_problems
+        context = Context(package, tables)
+        for layer in (domain, references, consistency, conflicts):
+            report.problems += layer.check(context)
+        context.texts, archive_problems = texts.result() if texts else ({}, [])
     finally:
         for pending in reading.values():
             pending.cancel()  # nothing more is read once the run stops
-    report.problems += structure_problems
-    context = Context(package, tables)
-    # the archived texts are read while the layers that do not need them run
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="redata-texts") as background:
-        texts = background.submit(archive.read_texts, package, tables.get("sources"))
-        for layer in (domain, references, consistency, conflicts):
-            report.problems += layer.check(context)
-        context.texts, archive_problems = texts.result()
+        texts_reader.shutdown(cancel_futures=True)
     report.problems += archive_problems
     if package.paths.archive is None:
         reason = "the package has no archived source texts (a built package carries quotes, not articles)"

@@ -9,6 +9,7 @@ on to the later layers, typed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
 
 from .. import schema as table_schema
@@ -25,7 +26,10 @@ def start_reading(package: Package) -> dict[str, Future]:
     return read_in_background({name: r.path for name, r in package.resources.items() if is_csv(r)})
 
 
-def check(package: Package, usable: set[str], reading: dict[str, Future]) -> tuple[dict[str, Table], list[Problem]]:
+def check(
+    package: Package, usable: set[str], reading: dict[str, Future], on_table: Callable[[Table], None] = lambda table: None
+) -> tuple[dict[str, Table], list[Problem]]:
+    """The typed tables and the problems found; `on_table` is told of each table as soon as it is typed."""
     tables: dict[str, Table] = {}
     problems: list[Problem] = []
     for name, resource in package.resources.items():
@@ -35,6 +39,7 @@ def check(package: Package, usable: set[str], reading: dict[str, Future]) -> tup
         problems += found
         if table is not None:
             tables[name] = table
+            on_table(table)
     for table in tables.values():
         if table.resource.parquet is not None:
             problems += _parquet_problems(table)
