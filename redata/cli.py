@@ -120,18 +120,9 @@ def _print_report(report, format: Format, strict: bool, stream=None) -> None:
     render_text(report, Console(file=stream or sys.stdout, highlight=False, soft_wrap=True), strict)
 
 
-# polars' allocator (jemalloc) gives every block of 8 MB or more to an arena that returns freed memory
-# to the system at once; a run over millions of rows then spends much of its time faulting the same
-# memory in again. Without that arena, validating 10M rows took 31.6 s instead of 48.1 s, with a lower
-# peak. Read once, when polars loads; a value the user sets is kept.
-ALLOCATOR_SETTINGS = ("_RJEM_MALLOC_CONF", "oversize_threshold:0")
-
-
 def main() -> None:
     """Entry point: run the app, turning "cannot run" into one line and exit code 2."""
     from .errors import CannotRun
-
-    os.environ.setdefault(*ALLOCATOR_SETTINGS)
 
     try:
         code = app(standalone_mode=False, prog_name="redata")  # returns the code of a typer.Exit instead of raising it
