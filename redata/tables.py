@@ -69,6 +69,7 @@ class ReadResult:
 
 
 def read_file(path: Path) -> ReadResult:
+    """Read one CSV (header, then cells); a file that breaks the rules gives its error, never raises it."""
     try:
         header = read_header(path)
     except TableReadError as error:

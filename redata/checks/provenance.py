@@ -48,10 +48,10 @@ def _quote_problems(table: Table, texts: pl.DataFrame, text_by_source: dict[str,
     in_bounds = (start >= 0) & (start < pl.col("char_end")) & (pl.col("char_end") <= pl.col("_length"))
     # In an ASCII text a character offset is a byte offset, and a byte slice costs nothing per character
     # before it; other texts are sliced by characters.
-    in_ascii = pl.col("_text").cast(pl.Binary).bin.slice(start, length) != pl.col("quote").cast(pl.Binary)
-    in_other = pl.col("_text").str.slice(start, length) != pl.col("quote")
+    differs_by_bytes = pl.col("_text").cast(pl.Binary).bin.slice(start, length) != pl.col("quote").cast(pl.Binary)
+    differs_by_chars = pl.col("_text").str.slice(start, length) != pl.col("quote")
     ascii_rows, other_rows = rows.filter(pl.col("_ascii")), rows.filter(~pl.col("_ascii"))
-    failing = pl.concat([ascii_rows.filter(~in_bounds | in_ascii), other_rows.filter(~in_bounds | in_other)])
+    failing = pl.concat([ascii_rows.filter(~in_bounds | differs_by_bytes), other_rows.filter(~in_bounds | differs_by_chars)])
     shown = failing.sort(ROW).head(MAX_ROWS_PER_RULE)  # only the rows reported get the (Python) explanation
     messages = [
         _quote_message(text_by_source[source], quote, start, end)
