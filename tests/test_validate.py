@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 
 import pytest
 
@@ -234,15 +233,15 @@ def test_source_file_sha_is_real():
         assert digest == row["sha256"]
 
 
-def test_quote_in_an_ascii_text_is_checked_at_its_byte_offsets(tmp_path):
+def test_quote_in_an_ascii_text_is_checked_at_its_byte_offsets(tmp_path, monkeypatch):
     """Quotes in ASCII texts are sliced by bytes, other texts by characters: the synthetic texts are
     ASCII (the real ones are not), so a quote changed there must be caught as one in the articles is."""
-    sys.path.insert(0, str(REPO / "benchmarks"))
+    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
     from generate import generate
 
     package = generate(tmp_path / "synthetic", 300)
     tables = Tables(package)
-    figure = [r for r in tables.read("figures") if r["figure_id"] == "synthetic-f7"][0]
+    figure = next(r for r in tables.read("figures") if r["figure_id"] == "synthetic-f7")
     text = (package / "seeds" / f"{figure['source_id']}.txt").read_bytes()
     assert text.isascii() and " held " in figure["quote"]
     assert validate(package / "datapackage").errors == []
