@@ -15,6 +15,7 @@ from .paths import PathRefused
 from .report import Problem
 
 LAYER = "provenance"
+SOURCE_FIELDS = ("source_id", "file", "sha256")  # what a sources table must have for its texts to be read
 # A name with no directory part that is not a link stays inside the archive without resolving it.
 BARE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -26,7 +27,7 @@ def read_texts(package: Package, sources: Table | None) -> tuple[dict[str, str],
     texts: dict[str, str] = {}
     problems: list[Problem] = []
     archive = package.paths.archive
-    if sources is None or archive is None:
+    if sources is None or archive is None or not all(c in sources.frame.columns for c in SOURCE_FIELDS):
         return texts, problems
     rows = sources.frame.select(ROW, "source_id", "file", "sha256").drop_nulls(["source_id", "file"]).rows()
     for row, source_id, file_name, expected in rows:

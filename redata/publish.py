@@ -139,7 +139,7 @@ def _integrity(path: Path) -> dict[str, Any]:
 
 def _sources(context) -> list[dict[str, Any]]:
     """The archived articles as Data Package `sources`: their metadata and sha256, not their text."""
-    sources = context.tables.get("sources")
+    sources = context.table("sources", "title")
     if sources is None:
         return []
     entries = []

@@ -77,6 +77,7 @@ BAD_INPUTS = {
     "descriptor that is not json": (lambda r: (r / "datapackage" / "datapackage.json").write_text('{"name": '), 2, ["datapackage.json:1", "not valid JSON"]),
     "descriptor that is not an object": (lambda r: (r / "datapackage" / "datapackage.json").write_text("[1, 2]"), 2, ["datapackage.json", "must be a JSON object"]),
     "descriptor naming a resource twice": (edit_descriptor(lambda d: d["resources"].append(dict(d["resources"][1]))), 1, ["units", "named twice"]),
+    "a table's name given to another table": (edit_descriptor(lambda d: d["resources"][1].update(name="units", path="qualifiers.csv", schema="../schemas/qualifiers.json")), 1, ["figures", "unit_id", "does not have"]),
     "schema naming a field that does not exist": (edit_schema("units", lambda s: s.update(primaryKey=["unit_code"])), 1, ["units:unit_code", "does not have"]),
     "foreign key to a missing table": (edit_schema("figures", lambda s: s["foreignKeys"][0]["reference"].update(resource="publications")), 1, ["figures", "publications", "does not have"]),
     "source file missing": (lambda r: (r / "seeds" / "003_ad337d1af4783e68.txt").unlink(), 1, ["sources:3:file", "003_ad337d1af4783e68.txt", "not in seeds/"]),

@@ -44,8 +44,11 @@ class Context:
     texts: dict[str, str] = field(default_factory=dict)  # archived source text by source_id
     skipped: dict[str, str] = field(default_factory=dict)  # layer -> reason it did not run
 
-    def table(self, name: str) -> Table | None:
-        return self.tables.get(name)
+    def table(self, name: str, *columns: str) -> Table | None:
+        """The table of that name if it was read and has these columns: a descriptor may give a name the
+        layers know to a table of another shape, and a layer then has nothing to check it against."""
+        table = self.tables.get(name)
+        return table if table is not None and all(c in table.frame.columns for c in columns) else None
 
     def tables_with(self, *columns: str) -> list[Table]:
         """The tables whose schema has all these fields, in descriptor order."""

@@ -18,7 +18,7 @@ KEY = ("metric", "subject_id", "period")
 
 
 def check(context: Context) -> list[Problem]:
-    figures = context.table("figures")
+    figures = context.table("figures", *KEY, "figure_id", "as_written", "source_id", "attributed_to_id", "value", "value_low", "value_high")
     if figures is None:
         return []
     low, high = figure_interval()

@@ -25,7 +25,10 @@ SINGLE_ROLES = ("total", "whole", "start", "end", "rate")
 
 
 def check(context: Context) -> list[Problem]:
-    checks, terms, figures, units = (context.table(n) for n in ("checks", "check_terms", "figures", "units"))
+    checks = context.table("checks", "check_id", "kind", "tolerance", "limit", "known_inconsistency")
+    terms = context.table("check_terms", "check_id", "figure_id", "role")
+    figures = context.table("figures", "figure_id", "unit", "period", "value", "value_low", "value_high")
+    units = context.table("units", "unit_id", "to_base_factor", "base_unit_id")
     if not all((checks, terms, figures, units)):
         return []
     values = _term_values(terms.frame, figures.frame, units.frame)

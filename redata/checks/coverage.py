@@ -40,7 +40,7 @@ def check(context: Context) -> list[Problem]:
         return []
     codes = {source: code for code, source in enumerate(context.texts)}
     uncovered = _uncovered(_tokens(context.texts, codes), _spans(context, codes))
-    sources = context.table("sources")
+    sources = context.table("sources", "source_id")
     source_rows = dict(sources.frame.select("source_id", ROW).iter_rows()) if sources else {}
     names = list(context.texts)
     problems = []

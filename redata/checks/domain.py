@@ -20,6 +20,7 @@ from . import ROW, Context, row_problems
 
 LAYER = "domain"
 VALUE_FIELDS = ("value", "value_low", "value_high")
+PUBLICATION = ("source_id", "published", "published_precision")
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,14 @@ def _as_check(rule: Rule):
 
 
 def _figures_frame(context: Context):
-    figures, units, metrics, qualifiers, sources = (context.table(n) for n in ("figures", "units", "metrics", "qualifiers", "sources"))
+    needed = [*VALUE_FIELDS, "unit", "qualifier", "metric", "period", "forecast", "source_id"]
+    figures = context.table("figures", *needed)
+    units = context.table("units", "unit_id", "dimension", "minimum", "maximum", "whole_number")
+    metrics, qualifiers = context.table("metrics", "metric_id", "dimension"), context.table("qualifiers", "qualifier", "implies")
+    sources = context.table("sources", *PUBLICATION)
     if not all((figures, units, metrics, qualifiers, sources)):
         return None
-    needed = [ROW, *VALUE_FIELDS, "unit", "qualifier", "metric", "period", "forecast", "source_id"]
+    needed = [ROW, *needed]
     return (
         figures.frame.select(needed).join(
             units.frame.select(
@@ -87,14 +92,14 @@ def _figures_frame(context: Context):
 
 
 def _events_frame(context: Context):
-    events, sources = context.table("events"), context.table("sources")
+    events, sources = context.table("events", "date", "source_id"), context.table("sources", *PUBLICATION)
     if not (events and sources):
         return None
     return events.frame.select(ROW, "date", "source_id").join(_publication(sources.frame), on="source_id", how="left", maintain_order="left")
 
 
 def _metrics_frame(context: Context):
-    metrics, units = context.table("metrics"), context.table("units")
+    metrics, units = context.table("metrics", "dimension"), context.table("units", "dimension")
     if not (metrics and units):
         return None
     dimensions = units.frame.get_column("dimension").drop_nulls().unique().to_list()
@@ -102,7 +107,7 @@ def _metrics_frame(context: Context):
 
 
 def _units_frame(context: Context):
-    units = context.table("units")
+    units = context.table("units", "unit_id", "dimension", "to_base_factor", "base_unit_id", "minimum", "maximum")
     if not units:
         return None
     base = units.frame.select(

@@ -86,8 +86,8 @@ def _as_written_problems(table: Table) -> list[Problem]:
 
 
 def _mention_problems(context: Context) -> list[Problem]:
-    mentions, entities = context.table("mentions"), context.table("entities")
-    if mentions is None or entities is None or "aliases" not in entities.frame.columns:
+    mentions, entities = context.table("mentions", "entity_id", "quote"), context.table("entities", "entity_id", "aliases")
+    if mentions is None or entities is None:
         return []
     aliases = entities.frame.select("entity_id", pl.col("aliases").str.split(";").alias("_aliases"))
     failing = (

@@ -19,10 +19,10 @@ def check(context: Context) -> list[Problem]:
     problems: list[Problem] = []
     for table in context.tables.values():
         for key in table_schema.foreign_keys(table.schema):
-            target = context.table(key["resource"] or table.name)
-            if target is None:
-                continue
             local, remote = key["fields"], key["reference_fields"]
+            target = context.table(key["resource"] or table.name, *remote)
+            if target is None:  # unread, or without the fields: the descriptor layer has reported it
+                continue
             # an anti join needs no distinct targets: deduplicating a large target cost more than the join
             targets = target.frame.select([pl.col(r).alias(l) for l, r in zip(local, remote, strict=False)])
             for l in local:  # join keys must share a dtype; a schema may type the two sides differently
