@@ -27,9 +27,9 @@ def read_texts(package: Package, sources: Table | None) -> tuple[dict[str, str],
     texts: dict[str, str] = {}
     problems: list[Problem] = []
     archive = package.paths.archive
-    if sources is None or archive is None or not all(c in sources.frame.columns for c in SOURCE_FIELDS):
+    if sources is None or archive is None or not sources.has(*SOURCE_FIELDS):
         return texts, problems
-    rows = sources.frame.select(ROW, "source_id", "file", "sha256").drop_nulls(["source_id", "file"]).rows()
+    rows = sources.frame.select(ROW, *SOURCE_FIELDS).drop_nulls(["source_id", "file"]).rows()
     for row, source_id, file_name, expected in rows:
         text, failure = _read_one(package, archive, file_name, expected)
         if text is not None:

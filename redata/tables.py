@@ -117,13 +117,13 @@ def read_header(path: Path) -> list[str]:
     return header
 
 
-def read_table(path: Path, header: list[str] | None = None) -> RawTable:
-    """Read every cell as a string (pyarrow's multi-threaded CSV reader), without inferring types."""
+def read_table(path: Path, header: list[str]) -> RawTable:
+    """Read every cell as a string (pyarrow's multi-threaded CSV reader), without inferring types;
+    `header` is the file's header as `read_header` gave it."""
     import polars as pl
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    header = header if header is not None else read_header(path)
     placeholder = [f"column_{i}" for i in range(len(header))]
 
     def read(block_bytes: int):

@@ -33,6 +33,9 @@ class Table:
     def schema(self) -> dict[str, Any]:
         return self.resource.schema
 
+    def has(self, *columns: str) -> bool:
+        return all(column in self.frame.columns for column in columns)
+
     def lines(self, rows) -> list[int]:
         return self.raw.line_numbers(rows)
 
@@ -48,11 +51,11 @@ class Context:
         """The table of that name if it was read and has these columns: a descriptor may give a name the
         layers know to a table of another shape, and a layer then has nothing to check it against."""
         table = self.tables.get(name)
-        return table if table is not None and all(c in table.frame.columns for c in columns) else None
+        return table if table is not None and table.has(*columns) else None
 
     def tables_with(self, *columns: str) -> list[Table]:
         """The tables whose schema has all these fields, in descriptor order."""
-        return [t for t in self.tables.values() if all(c in t.frame.columns for c in columns)]
+        return [t for t in self.tables.values() if t.has(*columns)]
 
 
 def figure_interval():

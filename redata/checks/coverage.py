@@ -43,6 +43,9 @@ def check(context: Context) -> list[Problem]:
     sources = context.table("sources", "source_id")
     source_rows = dict(sources.frame.select("source_id", ROW).iter_rows()) if sources else {}
     names = list(context.texts)
+    # the CSV line of each source with an unaccounted number, looked up once for all its numbers
+    listed = [names[code] for code in uncovered.get_column("code").unique().to_list() if names[code] in source_rows]
+    csv_lines = dict(zip(listed, sources.lines([source_rows[s] for s in listed]), strict=True)) if listed else {}
     problems = []
     for code, start, end in uncovered.iter_rows():
         source_id = names[code]
@@ -50,10 +53,9 @@ def check(context: Context) -> list[Problem]:
         token = text[start:end]
         line = text.count("\n", 0, start) + 1
         around = text[max(0, start - 30): end + 30].replace("\n", " ")
-        row = source_rows.get(source_id)
         problems.append(
             Problem(
-                LAYER, "sources", sources.lines([row])[0] if row is not None else None, "file", token, "number-accounted",
+                LAYER, "sources", csv_lines.get(source_id), "file", token, "number-accounted",
                 f"number {token!r} at [{start}:{end}] of {source_id} (line {line} of its text) is in no figure, event or exclusion: …{around}…",
             )
         )

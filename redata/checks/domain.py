@@ -65,16 +65,15 @@ def _as_check(rule: Rule):
 
 
 def _figures_frame(context: Context):
-    needed = [*VALUE_FIELDS, "unit", "qualifier", "metric", "period", "forecast", "source_id"]
-    figures = context.table("figures", *needed)
+    read = [*VALUE_FIELDS, "unit", "qualifier", "metric", "period", "forecast", "source_id"]
+    figures = context.table("figures", *read)
     units = context.table("units", "unit_id", "dimension", "minimum", "maximum", "whole_number")
     metrics, qualifiers = context.table("metrics", "metric_id", "dimension"), context.table("qualifiers", "qualifier", "implies")
     sources = context.table("sources", *PUBLICATION)
     if not all((figures, units, metrics, qualifiers, sources)):
         return None
-    needed = [ROW, *needed]
     return (
-        figures.frame.select(needed).join(
+        figures.frame.select(ROW, *read).join(
             units.frame.select(
                 pl.col("unit_id").alias("unit"),
                 pl.col("dimension").alias("unit_dimension"),

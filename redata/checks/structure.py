@@ -201,12 +201,13 @@ def _formula_problems(table: Table) -> list[Problem]:
 
     columns = [f["name"] for f in table_schema.fields(table.schema) if f.get("type", "string") == "string"]
 
-    def formula(name: str):
-        column = pl.col(name)
-        return column.str.contains(table_schema.FORMULA_START) & ~column.str.contains(table_schema.NUMBER_TEXT)
+    def starts_like_formula(name: str):
+        return pl.col(name).str.contains(table_schema.FORMULA_START)
 
-    starts = [pl.col(name).str.contains(table_schema.FORMULA_START).sum().alias(name) for name in columns]
-    counts = table.frame.select(starts).row(0) if columns else ()
+    def formula(name: str):
+        return starts_like_formula(name) & ~pl.col(name).str.contains(table_schema.NUMBER_TEXT)
+
+    counts = table.frame.select([starts_like_formula(name).sum().alias(name) for name in columns]).row(0) if columns else ()
     problems: list[Problem] = []
     for name, count in zip(columns, counts, strict=True):
         if not count:
