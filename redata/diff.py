@@ -98,16 +98,15 @@ def diff_packages(old: str | Path, new: str | Path) -> Diff:
 
 def _read(path: str | Path):
     """A built package's CSV tables, typed by their own schemas (read as `validate` reads them)."""
-    from .checks.structure import check_table, is_csv
+    from .checks.structure import check_table, is_csv, read
     from .package import open_package
-    from .tables import read_file
 
     package = open_package(path)
     tables = {}
     for name, resource in package.resources.items():
         if not is_csv(resource):
             continue
-        table, problems = check_table(resource, read_file(resource.path))
+        table, problems = check_table(resource, read(resource))
         if table is None:
             raise CannotRun(f"{resource.path}: cannot be read for comparison: {problems[0].message if problems else 'unreadable'}")
         tables[name] = table

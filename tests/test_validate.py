@@ -266,9 +266,33 @@ def test_the_vectorised_number_scan_finds_what_pythons_regex_finds():
     assert coverage._tokens(texts, codes).rows() == expected
 
 
+def test_texts_scanned_in_batches_leave_the_same_numbers_unaccounted(tmp_path, monkeypatch):
+    """Coverage scans the texts in batches and joins each batch with its sources' spans only: one text
+    per batch must report exactly what one batch of all texts reports."""
+    from redata.checks import coverage
+
+    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
+    from generate import generate
+
+    package = generate(tmp_path / "synthetic", 500)
+    tables = Tables(package)
+    removed = [r for r in tables.read("figures") if r["figure_id"] in {"synthetic-f3", "synthetic-f250", "synthetic-f499"}]
+    for figure in removed:
+        tables.delete("figures", "figure_id", figure["figure_id"])
+
+    def unaccounted() -> list[tuple]:
+        return [(p.value, p.message) for p in validate(package / "datapackage").problems if p.rule == "number-accounted"]
+
+    in_one_batch = unaccounted()
+    monkeypatch.setattr(coverage, "BATCH_CHARS", 1)
+    assert unaccounted() == in_one_batch
+    assert len({figure["source_id"] for figure in removed}) == 3  # three texts, so three batches
+    assert all(any(figure["source_id"] in message for _, message in in_one_batch) for figure in removed)
+
+
 def test_lines_stay_right_after_a_line_break_in_a_number_cell(source, tables):
-    """The strings of typed fields are released once checked; a cell with a line break keeps its column,
-    so the lines of the rows after it still count that break."""
+    """The strings of a typed field are dropped once it is parsed; a cell with a line break does not parse,
+    so its column keeps them, and the lines of the rows after it still count that break."""
     figures = tables.read("figures")
     first, later = figures[2]["figure_id"], _figure(tables, "share_of_world_refining", "s000")["figure_id"]
     assert figures.index(next(r for r in figures if r["figure_id"] == later)) > 2

@@ -1,7 +1,7 @@
 """Layer 2, structure and types: every CSV against its Table Schema.
 
-Reads each table once (see `redata.tables`), checks the header against the schema's fields, parses every
-column into its type (a cell that does not parse is reported, never guessed), then applies the schema's
+Reads each table once, parsing every column into its type as it is read (see `redata.tables`), checks the
+header against the schema's fields, reports each cell that did not parse (never guessed), applies the schema's
 constraints through the pandera schema derived from it, checks uniqueness and primary keys, and
 reports text cells a spreadsheet would execute as a formula. Tables whose header holds every field go
 on to the later layers, typed.
@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future
+from functools import partial
 
 from .. import schema as table_schema
 from ..package import Package, Resource
 from ..report import Problem
-from ..tables import RawTable, ReadResult, read_in_background
+from ..tables import ReadResult, read_file, read_in_background
 from . import ROW, Table, row_problems
 
 LAYER = "structure"
@@ -23,7 +24,17 @@ LAYER = "structure"
 
 def start_reading(package: Package) -> dict[str, Future]:
     """Start reading every CSV table of the package (see `redata.tables.read_in_background`)."""
-    return read_in_background({name: r.path for name, r in package.resources.items() if is_csv(r)})
+    return read_in_background({name: partial(read, r) for name, r in package.resources.items() if is_csv(r)})
+
+
+def read(resource: Resource) -> ReadResult:
+    """Read one CSV table, its columns parsed as its schema says."""
+    return read_file(resource.path, _parsers(resource.schema))
+
+
+def _parsers(schema: dict) -> dict:
+    """The parsing expression of every field that is not text, by name."""
+    return {f["name"]: table_schema.parse_expression(f) for f in table_schema.fields(schema) if f.get("type", "string") != "string"}
 
 
 def check(
@@ -58,15 +69,11 @@ def check_table(resource: Resource, read: ReadResult) -> tuple[Table | None, lis
         return None, problems + [Problem(LAYER, name, read.error.line, None, None, "csv-readable", read.error.message)]
     raw = read.raw
     expected = table_schema.field_names(resource.schema)
-    if any(field not in raw.frame.columns for field in expected):
+    if any(field not in raw.typed.columns for field in expected):
         return None, problems
-    table = Table(name, resource, raw, _parse(raw, resource.schema))
+    table = Table(name, resource, raw, raw.typed.select(expected).with_row_index(ROW))
     type_problems, bad_cells = _type_problems(table)
     problems += type_problems
-    # The typed frame now holds the non-text fields, and their strings are needed no more. A cell with a
-    # line break never parses as a number, boolean or date, so a column that parsed whole has none.
-    failed = {column for _, column in bad_cells}
-    table.raw.release([f["name"] for f in table_schema.fields(resource.schema) if f.get("type", "string") != "string" and f["name"] not in failed])
     problems += _constraint_problems(table, bad_cells)
     problems += _uniqueness_problems(table)
     problems += _formula_problems(table)
@@ -117,20 +124,15 @@ def _header_problems(name: str, path, header: list[str], schema: dict) -> list[P
     return problems
 
 
-def _parse(raw: RawTable, schema: dict):
-    """The typed frame, with the ROW index: a cell that does not parse becomes null."""
-    fields = table_schema.fields(schema)
-    return raw.frame.select([table_schema.parse_expression(f).alias(f["name"]) for f in fields]).with_row_index(ROW)
-
-
 def _type_problems(table: Table) -> tuple[list[Problem], set[tuple[int, str]]]:
-    """Cells that hold a value which did not parse into the field's type, and their (row, field)."""
+    """Cells that hold a value which did not parse into the field's type, and their (row, field). Only a
+    column with such a cell kept its strings (see `redata.tables.read_table`)."""
     import polars as pl
 
     problems: list[Problem] = []
     bad_cells: set[tuple[int, str]] = set()
     for field in table_schema.fields(table.schema):
-        if field.get("type", "string") == "string":
+        if field.get("type", "string") == "string" or field["name"] not in table.raw.frame.columns:
             continue
         column = field["name"]
         failing = (
