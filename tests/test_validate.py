@@ -104,6 +104,13 @@ def defect_unaccounted_number(source, tables):
     return {("coverage", "sources", line, "file", "number-accounted")}
 
 
+def defect_mention_not_an_alias(source, tables):
+    tables.update("entities", "entity_id", "united-states", aliases="United States")
+    lines = [line for line, row in enumerate(tables.read("mentions"), start=2) if row["entity_id"] == "united-states"]
+    assert lines
+    return {("provenance", "mentions", line, "quote", "mention-is-alias") for line in lines}
+
+
 def defect_descriptor_version(source, tables):
     edit_json(source / "datapackage" / "datapackage.json", lambda d: d.update(version="1.0"))
     return {("descriptor", None, None, "version", "version-semver")}
@@ -153,7 +160,7 @@ DEFECTS = [
     defect_percent_150, defect_quote_moved, defect_offsets_reversed, defect_dangling_entity, defect_broken_sum,
     defect_changed_source_byte, defect_duplicate_key, defect_unaccounted_number, defect_descriptor_version,
     defect_type, defect_enum, defect_qualifier_bounds, defect_metric_dimension,
-    defect_period_after_publication,
+    defect_period_after_publication, defect_mention_not_an_alias,
 ]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from ..report import MAX_ROWS_PER_RULE, Problem
-from . import ROW, Context, Table, row_problems
+from . import ROW, STREAMING, Context, Table, row_problems
 
 LAYER = "provenance"
 QUOTING = ("source_id", "quote", "char_start", "char_end")
@@ -91,8 +91,9 @@ def _mention_problems(context: Context) -> list[Problem]:
         return []
     aliases = entities.frame.select("entity_id", pl.col("aliases").str.split(";").alias("_aliases"))
     failing = (
-        mentions.frame.select(ROW, "entity_id", "quote")
-        .join(aliases, on="entity_id", how="inner", maintain_order="left")
+        mentions.frame.lazy().select(ROW, "entity_id", "quote")
+        .join(aliases.lazy(), on="entity_id", how="inner")
         .filter(~pl.col("_aliases").list.contains(pl.col("quote")))
+        .collect(engine=STREAMING)  # the aliases of every mention are never all held at once
     )
     return row_problems(mentions, failing, layer=LAYER, field="quote", rule="mention-is-alias", message="a mention must quote one of the entity's aliases", value="quote")

@@ -10,7 +10,7 @@ import polars as pl
 
 from .. import schema as table_schema
 from ..report import Problem
-from . import ROW, Context, row_problems
+from . import ROW, STREAMING, Context, row_problems
 
 LAYER = "references"
 
@@ -28,10 +28,11 @@ def check(context: Context) -> list[Problem]:
             for l in local:  # join keys must share a dtype; a schema may type the two sides differently
                 targets = targets.with_columns(pl.col(l).cast(table.frame.schema[l], strict=False))
             failing = (
-                table.frame.select(ROW, *local)
+                table.frame.lazy().select(ROW, *local)
                 .drop_nulls(local)
-                .join(targets, on=local, how="anti")
+                .join(targets.lazy(), on=local, how="anti")
                 .with_columns(pl.concat_str([pl.col(c).cast(pl.String) for c in local], separator=", ").alias("_value"))
+                .collect(engine=STREAMING)  # the rows with a key are never all copied at once
             )
             target_name = key["resource"] or table.name
             problems += row_problems(
