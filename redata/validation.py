@@ -25,9 +25,11 @@ def run(path: str | Path = "datapackage"):
 
     package = open_package(path)  # raises CannotRun when there is no package to validate
     # The tables are read while the other layers' libraries load and the descriptor is checked; the
-    # archived texts, as soon as the sources table is typed, while the other tables are checked.
+    # archived texts, as soon as the sources table is typed, while the other tables are checked; the
+    # descriptor's metadata, while the tables are checked.
     reading = structure.start_reading(package)
     texts_reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="redata-texts")
+    metadata_checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="redata-metadata")
     texts = None  # the texts being read: a Future of (texts, problems), once the sources table is typed
 
     def read_texts_of(table):
@@ -41,8 +43,9 @@ def run(path: str | Path = "datapackage"):
         report = Report(str(package.paths.descriptor))
         descriptor_problems, usable = descriptor.check(package)
         report.problems += descriptor_problems
+        metadata = metadata_checker.submit(descriptor.metadata_problems, package)  # while the tables are checked
         tables, structure_problems = structure.check(package, usable, reading, on_table=read_texts_of)
-        report.problems += structure_problems
+        report.problems += metadata.result() + structure_problems
         context = Context(package, tables)
         for layer in (domain, references, consistency, conflicts):
             report.problems += layer.check(context)
@@ -51,6 +54,7 @@ def run(path: str | Path = "datapackage"):
         for pending in reading.values():
             pending.cancel()  # nothing more is read once the run stops
         texts_reader.shutdown(cancel_futures=True)
+        metadata_checker.shutdown(cancel_futures=True)
     report.problems += archive_problems
     if package.paths.archive is None:
         reason = "the package has no archived source texts (a built package carries quotes, not articles)"

@@ -27,15 +27,14 @@ HASH_CHUNK = 1024 * 1024
 
 
 def check(package: Package) -> tuple[list[Problem], set[str]]:
-    """Problems with the descriptor, and the names of the resources whose schema can be applied."""
+    """Problems with the descriptor, and the names of the resources whose schema can be applied. The
+    checks that decide nothing for the other layers are in `metadata_problems`."""
     problems = list(package.problems)
-    problems += profile_problems(package.descriptor, "datapackage.json", None)
     problems += _package_properties(package.descriptor)
     schemas = {name: resource.schema for name, resource in package.resources.items()}
     declared = {r.get("name") for r in package.descriptor.get("resources") or [] if isinstance(r, dict)}
     usable = set()
     for name, resource in package.resources.items():
-        problems += profile_problems(resource.schema, "tableschema.json", name)
         errors = table_schema.schema_errors(resource.schema, schemas, declared)
         problems += [Problem(LAYER, name, None, field, None, rule, message) for field, rule, message in errors]
         if not errors:
@@ -43,8 +42,16 @@ def check(package: Package) -> tuple[list[Problem], set[str]]:
         problems += _integrity(resource.descriptor, resource.path, name)
         if resource.parquet is not None:
             problems += _integrity(resource.descriptor[PARQUET], resource.parquet, name, PARQUET + ".")
-    problems += _frictionless_problems(package)
     return problems, usable
+
+
+def metadata_problems(package: Package) -> list[Problem]:
+    """The descriptor and each Table Schema against the Data Package 2.0 profiles, and frictionless's own
+    metadata checks. No other layer waits for them, so they can run while the tables are checked."""
+    problems = profile_problems(package.descriptor, "datapackage.json", None)
+    for name, resource in package.resources.items():
+        problems += profile_problems(resource.schema, "tableschema.json", name)
+    return problems + _frictionless_problems(package)
 
 
 @cache
