@@ -127,7 +127,7 @@ def _table_diff(old, new) -> TableDiff:
         result.raise_to("minor")
     common = [n for n in new_fields if n in old_fields]
     for name in common:
-        before, after = old_fields[name].get("type", "string"), new_fields[name].get("type", "string")
+        before, after = table_schema.field_type(old_fields[name]), table_schema.field_type(new_fields[name])
         if before != after:
             widened = (before, after) in WIDENINGS
             result.schema_changes.append(f"field {name} type {before} -> {after} ({'widened' if widened else 'narrowed'})")

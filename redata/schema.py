@@ -30,6 +30,15 @@ def field_names(schema: dict[str, Any]) -> list[str]:
     return [f["name"] for f in fields(schema)]
 
 
+def field_type(field: dict[str, Any]) -> str:
+    """The field's Table Schema type; a field that names none is a string."""
+    return field.get("type", "string")
+
+
+def is_text(field: dict[str, Any]) -> bool:
+    return field_type(field) == "string"
+
+
 def constraints(field: dict[str, Any]) -> dict[str, Any]:
     value = field.get("constraints")
     return value if isinstance(value, dict) else {}
@@ -92,7 +101,7 @@ def polars_dtype(field: dict[str, Any]):
         "number": pl.Float64,
         "boolean": pl.Boolean,
         "date": pl.Date,
-    }[field.get("type", "string")]
+    }[field_type(field)]
 
 
 def parse_expression(field: dict[str, Any]):
@@ -100,7 +109,7 @@ def parse_expression(field: dict[str, Any]):
     import polars as pl
 
     column = pl.col(field["name"])
-    kind = field.get("type", "string")
+    kind = field_type(field)
     if kind == "string":
         return column
     if kind == "integer":
@@ -117,7 +126,7 @@ def parse_expression(field: dict[str, Any]):
 
 
 def type_message(field: dict[str, Any]) -> str:
-    kind = field.get("type", "string")
+    kind = field_type(field)
     return {
         "integer": "not an integer",
         "number": "not a finite number (plain decimal, no thousands separator)",
@@ -134,7 +143,7 @@ def constraint_checks(field: dict[str, Any]) -> list[tuple[str, str, Any]]:
     import pandera.polars as pa
 
     rules = constraints(field)
-    kind = field.get("type", "string")
+    kind = field_type(field)
     checks: list[tuple[str, str, Any]] = []
 
     def add(rule: str, message: str, check) -> None:
@@ -205,7 +214,7 @@ def schema_errors(schema: dict[str, Any], resources: dict[str, dict[str, Any]], 
         if name in seen:
             problems.append((name, "field-name-unique", f"field {name!r} is declared twice"))
         seen.add(name)
-        if field.get("type", "string") not in SUPPORTED_TYPES:
+        if field_type(field) not in SUPPORTED_TYPES:
             problems.append((name, "field-type", f"field type {field.get('type')!r} is not one of {', '.join(SUPPORTED_TYPES)}"))
             continue
         rules = constraints(field)
@@ -216,7 +225,7 @@ def schema_errors(schema: dict[str, Any], resources: dict[str, dict[str, Any]], 
         for rule in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
             if rule in rules:
                 try:
-                    _typed(rules[rule], field.get("type", "string"))
+                    _typed(rules[rule], field_type(field))
                 except (TypeError, ValueError):
                     problems.append((name, "constraint-valid", f"{rule} {rules[rule]!r} is not a {field.get('type')}"))
     for key_field in primary_key(schema):
@@ -277,7 +286,7 @@ def arrow_schema(schema: dict[str, Any]):
     required = required_fields(schema)
     arrow_fields = []
     for field in fields(schema):
-        kind = arrow_types[field.get("type", "string")]
+        kind = arrow_types[field_type(field)]
         if "enum" in constraints(field):
             kind = pa.dictionary(pa.int32(), kind)
         metadata = {key: str(field[key]) for key in ("description", "unit") if key in field}
@@ -291,7 +300,7 @@ def pandas_dtypes(schema: dict[str, Any]) -> dict[str, str]:
     enumerations are categories, dates are `datetime.date` objects."""
     dtypes = {"string": "str", "integer": "Int64", "number": "float64", "boolean": "boolean", "date": "object"}
     return {
-        field["name"]: "category" if "enum" in constraints(field) else dtypes[field.get("type", "string")]
+        field["name"]: "category" if "enum" in constraints(field) else dtypes[field_type(field)]
         for field in fields(schema)
     }
 

@@ -34,7 +34,7 @@ def read(resource: Resource) -> ReadResult:
 
 def _parsers(schema: dict) -> dict:
     """The parsing expression of every field that is not text, by name."""
-    return {f["name"]: table_schema.parse_expression(f) for f in table_schema.fields(schema) if f.get("type", "string") != "string"}
+    return {f["name"]: table_schema.parse_expression(f) for f in table_schema.fields(schema) if not table_schema.is_text(f)}
 
 
 def check(
@@ -62,12 +62,12 @@ def is_csv(resource: Resource) -> bool:
     return declared == "csv" if declared else resource.path.suffix.lower() == ".csv"
 
 
-def check_table(resource: Resource, read: ReadResult) -> tuple[Table | None, list[Problem]]:
+def check_table(resource: Resource, result: ReadResult) -> tuple[Table | None, list[Problem]]:
     name = resource.name
-    problems = [] if read.header is None else _header_problems(name, resource.path, read.header, resource.schema)
-    if read.error is not None:
-        return None, problems + [Problem(LAYER, name, read.error.line, None, None, "csv-readable", read.error.message)]
-    raw = read.raw
+    problems = [] if result.header is None else _header_problems(name, resource.path, result.header, resource.schema)
+    if result.error is not None:
+        return None, problems + [Problem(LAYER, name, result.error.line, None, None, "csv-readable", result.error.message)]
+    raw = result.raw
     expected = table_schema.field_names(resource.schema)
     if any(field not in raw.typed.columns for field in expected):
         return None, problems
@@ -132,7 +132,7 @@ def _type_problems(table: Table) -> tuple[list[Problem], set[tuple[int, str]]]:
     problems: list[Problem] = []
     bad_cells: set[tuple[int, str]] = set()
     for field in table_schema.fields(table.schema):
-        if field.get("type", "string") == "string" or field["name"] not in table.raw.frame.columns:
+        if table_schema.is_text(field) or field["name"] not in table.raw.frame.columns:
             continue
         column = field["name"]
         failing = (
@@ -201,7 +201,7 @@ def _formula_problems(table: Table) -> list[Problem]:
     some are signed numbers (`-5`, which no spreadsheet runs) told apart and the rest listed."""
     import polars as pl
 
-    columns = [f["name"] for f in table_schema.fields(table.schema) if f.get("type", "string") == "string"]
+    columns = [f["name"] for f in table_schema.fields(table.schema) if table_schema.is_text(f)]
 
     def starts_like_formula(name: str):
         return pl.col(name).str.contains(table_schema.FORMULA_START)
