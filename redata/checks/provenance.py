@@ -42,7 +42,7 @@ def _texts_frame(texts: dict[str, str]) -> pl.DataFrame:
 
 
 def _quote_problems(table: Table, texts: pl.DataFrame, text_by_source: dict[str, str]) -> list[Problem]:
-    rows = table.frame.select(ROW, *QUOTING).drop_nulls().join(texts, on="source_id", how="inner")
+    rows = table.frame.lazy().select(ROW, *QUOTING).drop_nulls()
     # offsets out of order are reported by `in_bounds`; the slice itself needs a length of at least 0
     start, length = pl.col("char_start"), (pl.col("char_end") - pl.col("char_start")).clip(lower_bound=0)
     in_bounds = (start >= 0) & (start < pl.col("char_end")) & (pl.col("char_end") <= pl.col("_length"))
@@ -50,8 +50,11 @@ def _quote_problems(table: Table, texts: pl.DataFrame, text_by_source: dict[str,
     # before it; other texts are sliced by characters.
     differs_by_bytes = pl.col("_text").cast(pl.Binary).bin.slice(start, length) != pl.col("quote").cast(pl.Binary)
     differs_by_chars = pl.col("_text").str.slice(start, length) != pl.col("quote")
-    ascii_rows, other_rows = rows.filter(pl.col("_ascii")), rows.filter(~pl.col("_ascii"))
-    failing = pl.concat([ascii_rows.filter(~in_bounds | differs_by_bytes), other_rows.filter(~in_bounds | differs_by_chars)])
+    # Each kind of text joins only the rows that quote it; a kind no text has is not joined at all.
+    kinds = [(texts.filter(pl.col("_ascii")), differs_by_bytes), (texts.filter(~pl.col("_ascii")), differs_by_chars)]
+    failing = pl.concat([
+        rows.join(some.lazy(), on="source_id", how="inner").filter(~in_bounds | differs) for some, differs in kinds if some.height
+    ]).collect(engine=STREAMING)  # only the failing rows are ever held, not every row beside its text
     shown = failing.sort(ROW).head(MAX_ROWS_PER_RULE)  # only the rows reported get the (Python) explanation
     messages = [
         _quote_message(text_by_source[source], quote, start, end)
