@@ -24,28 +24,26 @@ def check(context: Context) -> list[Problem]:
     low, high = figure_interval()
     disagreeing = (
         figures.frame.group_by(KEY)
-        .agg(low.max().alias("_low"), high.min().alias("_high"), pl.len().alias("_count"))
+        .agg(low.max().alias("_low"), high.min().alias("_high"), pl.len().alias("_count"), pl.col(ROW).min().alias("_first"))
         .filter((pl.col("_low") > pl.col("_high")) & (pl.col("_count") > 1))
-        .select(KEY)
     )
     if disagreeing.height == 0:
         return []
+    # The rows reported are the first MAX_ROWS_PER_RULE disagreeing rows. Each of them is, or comes after,
+    # the first row of its group, so their groups are among the MAX_ROWS_PER_RULE groups that start first:
+    # only those groups' rows are gathered, never every disagreeing row.
+    starting_first = disagreeing.sort("_first").head(MAX_ROWS_PER_RULE).select(KEY)
+    groups = figures.frame.join(starting_first, on=list(KEY), how="semi", nulls_equal=True).sort(ROW)
+    shown = groups.head(MAX_ROWS_PER_RULE)
     side = pl.format(
         "{} says {} ({}, attributed to {})",
         "figure_id", "as_written", "source_id", pl.col("attributed_to_id").fill_null("no one"),
     )
-    # Every disagreeing row is gathered as its key only; whole rows only for the groups reported.
-    rows = figures.frame.select(ROW, *KEY).join(disagreeing, on=list(KEY), how="semi", nulls_equal=True)
-    shown_rows = rows.get_column(ROW).bottom_k(MAX_ROWS_PER_RULE).implode()
-    shown_keys = rows.filter(pl.col(ROW).is_in(shown_rows)).select(KEY).unique()
-    group_rows = rows.join(shown_keys, on=list(KEY), how="semi", nulls_equal=True).get_column(ROW).implode()
-    groups = figures.frame.filter(pl.col(ROW).is_in(group_rows))
-    shown = groups.filter(pl.col(ROW).is_in(shown_rows))
     sides = groups.group_by(KEY).agg(side.str.join("; ").alias("_sides"))
     failing = shown.join(sides, on=list(KEY), how="inner", nulls_equal=True).with_columns(
         pl.format("{} of {} in {} disagree: {}", "metric", "subject_id", pl.col("period").fill_null("an unstated period"), "_sides").alias("_message")
     )
     return row_problems(
         figures, failing, layer=LAYER, field="value", rule="conflicting-values", message="figures disagree",
-        value="figure_id", severity=WARNING, total=rows.height,
+        value="figure_id", severity=WARNING, total=disagreeing.get_column("_count").sum(),
     )
