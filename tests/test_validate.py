@@ -297,6 +297,65 @@ def test_texts_scanned_in_batches_leave_the_same_numbers_unaccounted(tmp_path, m
     assert all(any(figure["source_id"] in message for _, message in in_one_batch) for figure in removed)
 
 
+def test_domain_rules_checked_in_batches_of_rows_report_what_one_batch_reports(tmp_path, monkeypatch):
+    """The domain layer joins the figures with their vocabularies a batch of rows at a time: batches of 7
+    rows must report exactly what one batch reports, the rows shown and the count of the rest alike."""
+    from redata.checks import domain
+    from redata.report import MAX_ROWS_PER_RULE
+
+    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
+    from generate import generate
+
+    package = generate(tmp_path / "synthetic", 500)
+    tables = Tables(package)
+    figures = tables.read("figures")
+    broken = [row for row in figures if row["figure_id"].startswith("synthetic-")][::9]
+    for row in broken:  # bounds that exclude the value: more failing rows than a rule shows
+        row.update(value_low="1000", value_high="1")
+    tables.write("figures", figures)
+
+    def domain_problems() -> list:
+        return [p for p in validate(package / "datapackage").problems if p.layer == "domain"]
+
+    in_one_batch = domain_problems()
+    monkeypatch.setattr(domain, "BATCH_ROWS", 7)
+    assert domain_problems() == in_one_batch
+    within = [p for p in in_one_batch if p.rule == "value-within-bounds"]
+    assert len(broken) > MAX_ROWS_PER_RULE and len(within) == MAX_ROWS_PER_RULE + 1
+    assert within[-1].message.endswith(f"{len(broken) - MAX_ROWS_PER_RULE} more row(s) like the above")
+
+
+def test_conflicts_show_the_first_disagreeing_rows_and_count_them_all(tmp_path, monkeypatch):
+    """Conflicts gather only the groups that start first; what they report must be what grouping every row
+    by hand gives: the first disagreeing rows, in file order, and the number of the rest."""
+    from redata.report import MAX_ROWS_PER_RULE
+
+    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
+    from generate import generate
+
+    package = generate(tmp_path / "synthetic", 2000)
+    figures = Tables(package).read("figures")
+
+    def number(cell: str, missing: float) -> float:
+        return float(cell) if cell else missing
+
+    groups: dict[tuple, list[dict]] = {}
+    for row in figures:
+        groups.setdefault((row["metric"], row["subject_id"], row["period"]), []).append(row)
+    disagreeing = set()
+    for rows in groups.values():
+        low = max(number(r["value"] or r["value_low"], float("-inf")) for r in rows)
+        high = min(number(r["value"] or r["value_high"], float("inf")) for r in rows)
+        if len(rows) > 1 and low > high:
+            disagreeing |= {r["figure_id"] for r in rows}
+    expected = [r["figure_id"] for r in figures if r["figure_id"] in disagreeing]
+
+    reported = [p for p in validate(package / "datapackage").warnings if p.rule == "conflicting-values"]
+    assert len(expected) > MAX_ROWS_PER_RULE
+    assert [p.value for p in reported[:-1]] == expected[:MAX_ROWS_PER_RULE]
+    assert reported[-1].message.endswith(f"{len(expected) - MAX_ROWS_PER_RULE} more row(s) like the above")
+
+
 def test_lines_stay_right_after_a_line_break_in_a_number_cell(source, tables):
     """The strings of a typed field are dropped once it is parsed; a cell with a line break does not parse,
     so its column keeps them, and the lines of the rows after it still count that break."""
