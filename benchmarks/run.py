@@ -34,7 +34,8 @@ command, cwd = json.loads(sys.argv[1]), sys.argv[2]
 start = time.perf_counter()
 done = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, "code": done.returncode}))
+# ru_maxrss is in KiB; peaks are reported in MB (10^6 bytes), the unit of the CSV sizes they are divided by
+print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 / 1e6, "code": done.returncode}))
 """
 FLOOR = (
     "import sys, pyarrow.csv as c\n"
