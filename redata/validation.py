@@ -49,7 +49,7 @@ def run(path: str | Path = "datapackage"):
         context = Context(package, tables)
         for layer in (domain, references, consistency):
             report.problems += layer.check(context)
-        context.texts, archive_problems = texts.result() if texts else ({}, [])
+        context.texts, archive_problems = texts.result() if texts else (None, [])
         texts = None  # the context holds the texts from here on, and only the context
     finally:
         for pending in reading.values():
@@ -71,6 +71,6 @@ def run(path: str | Path = "datapackage"):
         report.problems += layer.check(context)
     # Conflicts run last, once the texts are let go: their group-by over every figure needs, for a moment,
     # more memory than any other layer (1.3 GB for 10M figures).
-    context.texts = {}
+    context.texts = None
     report.problems += conflicts.check(context)
     return report, context

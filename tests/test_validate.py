@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+import polars as pl
 import pytest
 
 from redata import validate
@@ -267,10 +268,10 @@ def test_the_vectorised_number_scan_finds_what_pythons_regex_finds():
     texts = {row["source_id"]: (REPO / "seeds" / row["file"]).read_text(encoding="utf-8") for row in Tables(REPO).read("sources")}
     texts["hard"] = "Über 1,000.5 t — SEVEN‑fold, twice; 3.5% of one-third, ½, the 12th, 2025-04-04, Twenty\u00a0two, oneself 7"
     texts["cut"] = "a text holding the split marker \x00 and 42"
-    codes = {source: code for code, source in enumerate(texts)}
-    expected = [(codes[source], start, end) for source, text in texts.items() for start, end, _ in coverage.numbers(text)]
+    expected = [(code, start, end) for code, text in enumerate(texts.values()) for start, end, _ in coverage.numbers(text)]
     assert len(expected) > 89
-    assert coverage._tokens(texts, codes).rows() == expected
+    frame = pl.DataFrame({"code": range(len(texts)), "text": list(texts.values())}, schema={"code": pl.Int64, "text": pl.String})
+    assert coverage._tokens(frame).rows() == expected
 
 
 def test_texts_scanned_in_batches_leave_the_same_numbers_unaccounted(tmp_path, monkeypatch):

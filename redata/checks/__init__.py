@@ -44,7 +44,7 @@ class Table:
 class Context:
     package: Package
     tables: dict[str, Table] = field(default_factory=dict)
-    texts: dict[str, str] = field(default_factory=dict)  # archived source text by source_id
+    texts: Any = None  # polars.DataFrame (source_id, text) of the archived texts read (see `redata.archive`)
     skipped: dict[str, str] = field(default_factory=dict)  # layer -> reason it did not run
 
     def table(self, name: str, *columns: str) -> Table | None:
@@ -52,6 +52,15 @@ class Context:
         layers know to a table of another shape, and a layer then has nothing to check it against."""
         table = self.tables.get(name)
         return table if table is not None and table.has(*columns) else None
+
+    def has_texts(self) -> bool:
+        return self.texts is not None and self.texts.height > 0
+
+    def text(self, source_id: str) -> str:
+        """One archived text as a Python string, for the few problems that quote it."""
+        import polars as pl
+
+        return self.texts.filter(pl.col("source_id") == source_id).get_column("text").item()
 
     def tables_with(self, *columns: str) -> list[Table]:
         """The tables whose schema has all these fields, in descriptor order."""

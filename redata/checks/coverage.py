@@ -37,21 +37,21 @@ def numbers(text: str) -> list[tuple[int, int, str]]:
 
 
 def check(context: Context) -> list[Problem]:
-    if not context.texts:
+    if not context.has_texts():
         return []
-    codes = {source: code for code, source in enumerate(context.texts)}
-    reach = _reach(context, codes)
-    uncovered = pl.concat([_uncovered(_tokens(batch, codes), reach) for batch in _batches(context.texts)])
+    texts = context.texts.with_row_index("code").with_columns(pl.col("code").cast(pl.Int64))  # a text's code is its row
+    names = texts.get_column("source_id").to_list()
+    reach = _reach(context, names)
+    uncovered = pl.concat([_uncovered(_tokens(batch), reach) for batch in _batches(texts)])
     sources = context.table("sources", "source_id")
     source_rows = dict(sources.frame.select("source_id", ROW).iter_rows()) if sources else {}
-    names = list(context.texts)
     # the CSV line of each source with an unaccounted number, looked up once for all its numbers
     listed = [names[code] for code in uncovered.get_column("code").unique().to_list() if names[code] in source_rows]
     csv_lines = dict(zip(listed, sources.lines([source_rows[s] for s in listed]), strict=True)) if listed else {}
     problems = []
     for code, start, end in uncovered.iter_rows():
         source_id = names[code]
-        text = context.texts[source_id]
+        text = texts.get_column("text")[code]
         token = text[start:end]
         line = text.count("\n", 0, start) + 1
         around = text[max(0, start - 30): end + 30].replace("\n", " ")
@@ -71,28 +71,25 @@ PACK = 1 << 40
 BATCH_CHARS = 1 << 22
 
 
-def _batches(texts: dict[str, str]):
-    """The texts in consecutive groups of about BATCH_CHARS characters (a longer text alone)."""
-    batch: dict[str, str] = {}
-    size = 0
-    for source, text in texts.items():
-        if batch and size + len(text) > BATCH_CHARS:
-            yield batch
-            batch, size = {}, 0
-        batch[source] = text
-        size += len(text)
-    if batch:
-        yield batch
+def _batches(texts: pl.DataFrame):
+    """The texts (code, text) in consecutive slices of about BATCH_CHARS characters (a longer text alone)."""
+    sizes = texts.get_column("text").str.len_bytes().to_list()  # at least the characters: a bound is all it needs
+    start, size = 0, 0
+    for row, length in enumerate(sizes):
+        if row > start and size + length > BATCH_CHARS:
+            yield texts.slice(start, row - start)
+            start, size = row, 0
+        size += length
+    if start < len(sizes):
+        yield texts.slice(start)
 
 
-def _tokens(texts: dict[str, str], codes: dict[str, int]) -> pl.DataFrame:
-    """Where every number of every text is, as (code, start, end), found by one vectorised split: marking
-    each match with CUT on both sides and splitting there alternates text, number, text, … Only the
-    positions are kept: the few numbers reported are cut from the texts again."""
-    plain = {source: text for source, text in texts.items() if CUT not in text}
-    pieces = pl.LazyFrame(
-        {"code": [codes[s] for s in plain], "text": list(plain.values())}, schema={"code": pl.Int64, "text": pl.String}
-    ).select(
+def _tokens(texts: pl.DataFrame) -> pl.DataFrame:
+    """Where every number of every text (code, text) is, as (code, start, end), found by one vectorised
+    split: marking each match with CUT on both sides and splitting there alternates text, number, text, …
+    Only the positions are kept: the few numbers reported are cut from the texts again."""
+    holds_cut = pl.col("text").str.contains(CUT, literal=True)
+    pieces = texts.lazy().filter(~holds_cut).select(
         "code",
         pl.col("text").str.replace_all(f"(?i){NUMBER_PATTERN}", f"{CUT}${{0}}{CUT}").str.split(CUT).alias("piece"),
     ).with_columns(
@@ -102,16 +99,16 @@ def _tokens(texts: dict[str, str], codes: dict[str, int]) -> pl.DataFrame:
     found = pieces.filter(pl.col("index") % 2 == 1).select(
         "code", (pl.col("end") - pl.col("piece").str.len_chars()).alias("start"), "end"
     ).collect(engine=STREAMING)
-    rest = [(codes[source], start, end) for source, text in texts.items() if source not in plain for start, end, _ in numbers(text)]
+    rest = [(code, start, end) for code, text in texts.filter(holds_cut).select("code", "text").iter_rows() for start, end, _ in numbers(text)]
     if rest:
         found = pl.concat([found, pl.DataFrame(rest, schema=found.schema, orient="row")]).sort("code", "start")
     return found
 
 
-def _reach(context: Context, codes: dict[str, int]) -> pl.DataFrame:
+def _reach(context: Context, names: list[str]) -> pl.DataFrame:
     """The span of every as-written text, over every quoting table, as packed [key, reach): sorted by
     `key` (the packed start), with `reach` the running maximum of the packed ends up to that span."""
-    code = pl.col("source_id").cast(pl.Enum(list(codes)), strict=False).to_physical().cast(pl.Int64)
+    code = pl.col("source_id").cast(pl.Enum(names), strict=False).to_physical().cast(pl.Int64)
     frames = [_table_spans(table, column, code) for table in context.tables_with(*QUOTING) for column in as_written_fields(table)]
     empty = pl.LazyFrame(schema={"code": pl.Int64, "start": pl.Int64, "end": pl.Int64})
     # Sorted in the same query: sorting the collected spans after took as much memory again (10M rows: +1.25 GB, against +0.65 GB).

@@ -23,25 +23,26 @@ def as_written_fields(table: Table) -> list[str]:
 
 def check(context: Context) -> list[Problem]:
     problems: list[Problem] = []
-    texts = _texts_frame(context.texts)
+    texts = _texts_frame(context.texts) if context.has_texts() else None
     for table in context.tables_with(*QUOTING):
-        if context.texts:
-            problems += _quote_problems(table, texts, context.texts)
+        if texts is not None:
+            problems += _quote_problems(table, texts, context)
         problems += _as_written_problems(table)
     problems += _mention_problems(context)
     return problems
 
 
-def _texts_frame(texts: dict[str, str]) -> pl.DataFrame:
+def _texts_frame(texts: pl.DataFrame) -> pl.DataFrame:
     """Each text with its length in characters, and whether it is ASCII (where bytes are characters)."""
-    frame = pl.DataFrame({"source_id": list(texts), "_text": list(texts.values())}, schema={"source_id": pl.String, "_text": pl.String})
-    return frame.with_columns(
-        pl.col("_text").str.len_chars().alias("_length"),
-        (pl.col("_text").str.len_bytes() == pl.col("_text").str.len_chars()).alias("_ascii"),
+    return texts.select(
+        "source_id",
+        pl.col("text").alias("_text"),
+        pl.col("text").str.len_chars().alias("_length"),
+        (pl.col("text").str.len_bytes() == pl.col("text").str.len_chars()).alias("_ascii"),
     )
 
 
-def _quote_problems(table: Table, texts: pl.DataFrame, text_by_source: dict[str, str]) -> list[Problem]:
+def _quote_problems(table: Table, texts: pl.DataFrame, context: Context) -> list[Problem]:
     rows = table.frame.lazy().select(ROW, *QUOTING).drop_nulls()
     # offsets out of order are reported by `in_bounds`; the slice itself needs a length of at least 0
     start, length = pl.col("char_start"), (pl.col("char_end") - pl.col("char_start")).clip(lower_bound=0)
@@ -57,7 +58,7 @@ def _quote_problems(table: Table, texts: pl.DataFrame, text_by_source: dict[str,
     ]).collect(engine=STREAMING)  # only the failing rows are ever held, not every row beside its text
     shown = failing.sort(ROW).head(MAX_ROWS_PER_RULE)  # only the rows reported get the (Python) explanation
     messages = [
-        _quote_message(text_by_source[source], quote, start, end)
+        _quote_message(context.text(source), quote, start, end)
         for source, quote, start, end in shown.select("source_id", "quote", "char_start", "char_end").iter_rows()
     ]
     shown = shown.with_columns(pl.Series("_message", messages, dtype=pl.String))
