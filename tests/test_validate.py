@@ -326,10 +326,15 @@ def test_domain_rules_checked_in_batches_of_rows_report_what_one_batch_reports(t
     assert within[-1].message.endswith(f"{len(broken) - MAX_ROWS_PER_RULE} more row(s) like the above")
 
 
-def test_conflicts_show_the_first_disagreeing_rows_and_count_them_all(tmp_path, monkeypatch):
-    """Conflicts gather only the groups that start first; what they report must be what grouping every row
-    by hand gives: the first disagreeing rows, in file order, and the number of the rest."""
+@pytest.mark.parametrize("part_rows", [1 << 21, 300])
+def test_conflicts_show_the_first_disagreeing_rows_and_count_them_all(tmp_path, monkeypatch, part_rows):
+    """Conflicts group the figures in parts (by a hash of the key) and gather only the groups that start
+    first; what they report must be what grouping every row by hand gives, in one part or in seven: the
+    first disagreeing rows, in file order, and the number of the rest."""
+    from redata.checks import conflicts
     from redata.report import MAX_ROWS_PER_RULE
+
+    monkeypatch.setattr(conflicts, "PART_ROWS", part_rows)
 
     monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
     from generate import generate

@@ -17,23 +17,25 @@ LAYER = "conflicts"
 KEY = ("metric", "subject_id", "period")
 
 
+# Figures are grouped a part at a time, a part being the rows whose key hashes to it, so that every group
+# lies in one part: grouping 10M figures at once took 1.3 GB more memory, in five parts 0.7 GB (and less time).
+PART_ROWS = 1 << 21
+
+
 def check(context: Context) -> list[Problem]:
     figures = context.table("figures", *KEY, "figure_id", "as_written", "source_id", "attributed_to_id", "value", "value_low", "value_high")
     if figures is None:
         return []
-    low, high = figure_interval()
-    disagreeing = (
-        figures.frame.group_by(KEY)
-        .agg(low.max().alias("_low"), high.min().alias("_high"), pl.len().alias("_count"), pl.col(ROW).min().alias("_first"))
-        .filter((pl.col("_low") > pl.col("_high")) & (pl.col("_count") > 1))
-    )
+    disagreeing = _disagreeing_groups(figures.frame)
     if disagreeing.height == 0:
         return []
     # The rows reported are the first MAX_ROWS_PER_RULE disagreeing rows. Each of them is, or comes after,
     # the first row of its group, so their groups are among the MAX_ROWS_PER_RULE groups that start first:
     # only those groups' rows are gathered, never every disagreeing row.
     starting_first = disagreeing.sort("_first").head(MAX_ROWS_PER_RULE).select(KEY)
-    groups = figures.frame.join(starting_first, on=list(KEY), how="semi", nulls_equal=True).sort(ROW)
+    # Each key column is matched on its own first (a join on the three at once encodes every row's key).
+    maybe = pl.all_horizontal(pl.col(c).is_in(starting_first.get_column(c).implode(), nulls_equal=True) for c in KEY)
+    groups = figures.frame.filter(maybe).join(starting_first, on=list(KEY), how="semi", nulls_equal=True).sort(ROW)
     shown = groups.head(MAX_ROWS_PER_RULE)
     side = pl.format(
         "{} says {} ({}, attributed to {})",
@@ -47,3 +49,22 @@ def check(context: Context) -> list[Problem]:
         figures, failing, layer=LAYER, field="value", rule="conflicting-values", message="figures disagree",
         value="figure_id", severity=WARNING, total=disagreeing.get_column("_count").sum(),
     )
+
+
+def _disagreeing_groups(figures: pl.DataFrame) -> pl.DataFrame:
+    """The key of every group of more than one figure whose intervals cannot all hold, with the group's
+    number of rows (`_count`) and first row (`_first`)."""
+    low, high = figure_interval()
+    rows = figures.select(ROW, *KEY, "value", "value_low", "value_high")
+    parts = -(-rows.height // PART_ROWS)
+    if parts > 1:
+        part = rows.select((pl.struct(KEY).hash() % parts).alias("_part")).get_column("_part")
+        pieces = (rows.filter(part == number) for number in range(parts))  # one part held at a time
+    else:
+        pieces = [rows]
+    return pl.concat([
+        piece.group_by(KEY)
+        .agg(low.max().alias("_low"), high.min().alias("_high"), pl.len().alias("_count"), pl.col(ROW).min().alias("_first"))
+        .filter((pl.col("_low") > pl.col("_high")) & (pl.col("_count") > 1))
+        for piece in pieces
+    ])
