@@ -91,13 +91,14 @@ def _tokens(texts: pl.DataFrame) -> pl.DataFrame:
     holds_cut = pl.col("text").str.contains(CUT, literal=True)
     pieces = texts.lazy().filter(~holds_cut).select(
         "code",
-        pl.col("text").str.replace_all(f"(?i){NUMBER_PATTERN}", f"{CUT}${{0}}{CUT}").str.split(CUT).alias("piece"),
+        pl.col("text").str.replace_all(f"(?i){NUMBER_PATTERN}", f"{CUT}${{0}}{CUT}").str.split(CUT)
+        .list.eval(pl.element().str.len_chars().cast(pl.Int64)).alias("length"),  # only each piece's length goes on
     ).with_columns(
-        pl.col("piece").list.eval(pl.element().str.len_chars().cast(pl.Int64).cum_sum()).alias("end"),
-        pl.int_ranges(0, pl.col("piece").list.len()).alias("index"),
-    ).explode("piece", "end", "index")
+        pl.col("length").list.eval(pl.element().cum_sum()).alias("end"),
+        pl.int_ranges(0, pl.col("length").list.len()).alias("index"),
+    ).explode("length", "end", "index")
     found = pieces.filter(pl.col("index") % 2 == 1).select(
-        "code", (pl.col("end") - pl.col("piece").str.len_chars()).alias("start"), "end"
+        "code", (pl.col("end") - pl.col("length")).alias("start"), "end"
     ).collect(engine=STREAMING)
     rest = [(code, start, end) for code, text in texts.filter(holds_cut).select("code", "text").iter_rows() for start, end, _ in numbers(text)]
     if rest:
