@@ -168,13 +168,19 @@ def read_table(path: Path, header: list[str], parsers: dict | None = None) -> Ra
         table = table.drop_columns([name])
         if name in parsers:
             parsed = column.to_frame().select(parsers[name].alias(name)).get_column(name)
-            if (column.is_not_null() & parsed.is_null()).any():
+            if unparsed(column, parsed).any():
                 strings[name] = column
             column = parsed
         else:
             strings[name] = column
         typed[name] = column
     return RawTable(path, header, pl.DataFrame(strings), pl.DataFrame(typed))
+
+
+def unparsed(strings, parsed):
+    """Where a cell held a value that its parser made null: a cell of the wrong type. Polars series or
+    expressions alike; the reader keeps a column's strings exactly when this holds for some cell."""
+    return strings.is_not_null() & parsed.is_null()
 
 
 def _memory_pool(pa):

@@ -16,7 +16,7 @@ from functools import partial
 from .. import schema as table_schema
 from ..package import Package, Resource
 from ..report import Problem
-from ..tables import ReadResult, read_file, read_in_background
+from ..tables import ReadResult, read_file, read_in_background, unparsed
 from . import ROW, Table, row_problems
 
 LAYER = "structure"
@@ -138,7 +138,7 @@ def _type_problems(table: Table) -> tuple[list[Problem], set[tuple[int, str]]]:
         failing = (
             table.frame.select(ROW, pl.col(column).alias("_typed"))
             .with_columns(table.raw.frame.get_column(column).alias("_raw"))
-            .filter(pl.col("_raw").is_not_null() & pl.col("_typed").is_null())
+            .filter(unparsed(pl.col("_raw"), pl.col("_typed")))
         )
         if failing.height:
             bad_cells.update((row, column) for row in failing.get_column(ROW).to_list())
