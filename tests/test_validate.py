@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 
 import polars as pl
 import pytest
@@ -222,6 +224,23 @@ def test_json_report_shape(source, tables):
         assert problem["layer"] in LAYERS and problem["severity"] in ("error", "warning")
     (error,) = [p for p in report["problems"] if p["severity"] == "error"]
     assert (error["table"], error["field"], error["rule"], error["value"]) == ("figures", "value", "unit-range", 150.0)
+
+
+def test_the_command_reports_what_the_library_reports_without_loading_pandas(source, tables):
+    """A command imports pandera as in an install without pandas (see `redata.cli`); with every defect
+    above seeded, pandera's checks among them, its report is the library's, whose pandera has pandas."""
+    for defect in [*DEFECTS, defect_as_written]:
+        defect(source, tables)
+    package = source / "datapackage"
+    code = (
+        "import sys\n"
+        f"sys.argv = ['redata', 'validate', {str(package)!r}, '--format', 'json']\n"
+        "from redata.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as stop:\n    print(stop.code, 'pandas' in sys.modules, file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert result.stderr.strip().splitlines()[-1] == "1 False"  # invalid, and pandas never loaded
+    assert json.loads(result.stdout) == json.loads(validate(package).to_json())
 
 
 def test_json_report_shape_is_the_one_readme_documents():
