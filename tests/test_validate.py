@@ -317,6 +317,32 @@ def test_texts_scanned_in_batches_leave_the_same_numbers_unaccounted(tmp_path, m
     assert all(any(figure["source_id"] in message for _, message in in_one_batch) for figure in removed)
 
 
+def test_coverage_lists_the_first_unaccounted_numbers_and_counts_the_rest(tmp_path, monkeypatch):
+    """As for every rule, coverage lists the first MAX_ROWS_PER_RULE unaccounted numbers, in text order,
+    then one line counting the rest: unlimited, it lists the same numbers first, and exactly that many more."""
+    from redata.checks import coverage
+    from redata.report import MAX_ROWS_PER_RULE
+
+    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
+    from generate import generate
+
+    package = generate(tmp_path / "synthetic", 500)
+    tables = Tables(package)
+    figures = tables.read("figures")
+    removed = [r for r in figures if r["figure_id"].startswith("synthetic-")][:100]
+    tables.write("figures", [r for r in figures if r not in removed])
+
+    def unaccounted() -> list[tuple]:
+        return [(p.row, p.value, p.message) for p in validate(package / "datapackage").problems if p.rule == "number-accounted"]
+
+    shown = unaccounted()
+    monkeypatch.setattr(coverage, "MAX_ROWS_PER_RULE", 10**9)
+    every = unaccounted()
+    assert len(every) > 2 * MAX_ROWS_PER_RULE
+    assert shown[:-1] == every[:MAX_ROWS_PER_RULE]
+    row, value, message = shown[-1]
+    assert (row, value) == (None, None) and message.endswith(f": {len(every) - MAX_ROWS_PER_RULE} more number(s) like the above")
+
 def test_domain_rules_checked_in_batches_of_rows_report_what_one_batch_reports(tmp_path, monkeypatch):
     """The domain layer joins the figures with their vocabularies a batch of rows at a time: batches of 7
     rows must report exactly what one batch reports, the rows shown and the count of the rest alike."""

@@ -4,7 +4,8 @@ A number is a run of digits (with `.` or `,` inside it) or a number word (`seven
 `first`, …). It is accounted for when it lies inside the span of an `*as_written` field of a quoting
 table (figures, events, exclusions, …): the first occurrence of that text inside the row's quote. Spans
 are merged per source with a sort and an as-of join, so the cost grows with rows, not rows × numbers;
-the texts are scanned in batches, so the memory the numbers take does not grow with them.
+the texts are scanned in batches, so the memory the numbers take does not grow with them. As for every
+rule, the first numbers unaccounted for are listed (in text order) and the rest counted.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 
 import polars as pl
 
-from ..report import Problem
+from ..report import MAX_ROWS_PER_RULE, Problem
 from . import ROW, STREAMING, Context, Table
 from .provenance import QUOTING, as_written_fields
 
@@ -26,6 +27,7 @@ NUMBER_WORDS = (
 ).split()
 NUMBER_PATTERN = r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(NUMBER_WORDS) + r")\b"
 NUMBER = re.compile(NUMBER_PATTERN, re.IGNORECASE)
+NOWHERE = "no figure, event or exclusion"
 # Texts are split around every number by polars' regex engine (the same syntax, case-insensitive);
 # this character marks the cuts, so a text that holds it is scanned with Python's engine instead.
 CUT = "\x00"
@@ -43,6 +45,8 @@ def check(context: Context) -> list[Problem]:
     names = texts.get_column("source_id").to_list()
     reach = _reach(context, names)
     uncovered = pl.concat([_uncovered(_tokens(batch), reach) for batch in _batches(texts)])
+    count = uncovered.height
+    uncovered = uncovered.head(MAX_ROWS_PER_RULE)  # in text order, as the batches come
     sources = context.table("sources", "source_id")
     source_rows = dict(sources.frame.select("source_id", ROW).iter_rows()) if sources else {}
     # the CSV line of each source with an unaccounted number, looked up once for all its numbers
@@ -58,9 +62,12 @@ def check(context: Context) -> list[Problem]:
         problems.append(
             Problem(
                 LAYER, "sources", csv_lines.get(source_id), "file", token, "number-accounted",
-                f"number {token!r} at [{start}:{end}] of {source_id} (line {line} of its text) is in no figure, event or exclusion: …{around}…",
+                f"number {token!r} at [{start}:{end}] of {source_id} (line {line} of its text) is in {NOWHERE}: …{around}…",
             )
         )
+    if count > len(problems):
+        more = f"number is in {NOWHERE}: {count - len(problems)} more number(s) like the above"
+        problems.append(Problem(LAYER, "sources", None, "file", None, "number-accounted", more))
     return problems
 
 
