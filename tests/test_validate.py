@@ -343,6 +343,7 @@ def test_coverage_lists_the_first_unaccounted_numbers_and_counts_the_rest(tmp_pa
     row, value, message = shown[-1]
     assert (row, value) == (None, None) and message.endswith(f": {len(every) - MAX_ROWS_PER_RULE} more number(s) like the above")
 
+
 def test_domain_rules_checked_in_batches_of_rows_report_what_one_batch_reports(tmp_path, monkeypatch):
     """The domain layer joins the figures with their vocabularies a batch of rows at a time: batches of 7
     rows must report exactly what one batch reports, the rows shown and the count of the rest alike."""
