@@ -43,8 +43,8 @@ FLOOR = (
     "for path in sys.argv[1:]:\n    c.read_csv(path, parse_options=options)\n"
 )
 IMPORTS = "import redata.validation, redata.archive, redata.checks.structure, redata.checks.domain, redata.checks.descriptor, frictionless"
-# The same, as a command imports them: pandera without pandas (see `redata.cli`).
-IMPORTS_IN_A_COMMAND = "import redata.cli; redata.cli._import_pandera_polars_only(); " + IMPORTS
+# The same, as a command's process imports them: pandera without pandas (see `redata.cli`).
+IMPORTS_IN_A_COMMAND = "import redata.cli as c; c._prepare_process(); c._import_pandera_polars_only(); " + IMPORTS
 
 
 def measure(command: list[str], cwd: Path = REPO, repeat: int = 1) -> dict:

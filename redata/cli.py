@@ -124,15 +124,17 @@ class _Hidden:
 
 
 def _import_pandera_polars_only() -> None:
-    """Import pandera as in an install without pandas, which pandera supports: its polars API, the only one
-    redata uses, does not need pandas. Where pandas is installed, pandera loads it for its pandas API, at
-    import and again at the first check it runs: 0.37 s, a quarter of validating the real package.
+    """Import pandera as in an install without pandas, which pandera supports (from 0.33): its polars API,
+    the only one redata uses, does not need pandas. Where pandas is installed, pandera loads it for its
+    pandas API, at import and again at the first check it runs: 0.37 s, a quarter of validating the real
+    package.
 
     Only a command's own process does this (a program that imports redata may want pandera's pandas API),
     and before it starts any thread, since pandas looks uninstalled meanwhile. It imports as usual after.
     """
     if "pandera" in sys.modules or "pandas" in sys.modules:
-        return  # pandera already imported, or pandas loaded and free to import again
+        return  # pandera is imported already, or pandas is, and pandera's import of it costs nothing
+    # polars first, outside the hidden window: it notes once, as it loads, whether pandas is installed
     import polars as pl
 
     hidden = _Hidden("pandas")
@@ -143,12 +145,22 @@ def _import_pandera_polars_only() -> None:
         # pandera looks for its pandas API once more at the first check it runs, and keeps what it found
         one = pl.DataFrame({"x": [1]})
         pa.DataFrameSchema({"x": pa.Column(pl.Int64, pa.Check.ge(0))}).validate(one)
-    except ImportError:
-        # a pandera that needs pandas after all: forget the half-imported modules, which import as usual
+    except Exception:  # noqa: BLE001  a pandera that cannot run without pandas (before 0.33, its checks fail)
+        # forget the half-imported modules: pandera imports as usual when the checks need it
         for name in [name for name in sys.modules if name.partition(".")[0] == "pandera"]:
             del sys.modules[name]
     finally:
         sys.meta_path.remove(hidden)
+
+
+def _prepare_process() -> None:
+    """What a command's process settles before it imports anything heavy."""
+    # pandera imports hypothesis where it is installed (with the test extra, say) for data synthesis, which
+    # no command uses: 0.06 s of every validation. A command's process takes it as missing.
+    sys.modules.setdefault("hypothesis", None)
+    # numpy (which pyarrow loads) starts a BLAS thread per core, and they spin while they wait for work:
+    # 0.18 s of CPU at 1M rows taken from the two cores the checks use. Nothing a command runs uses BLAS.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def _print_report(report, format: Format, strict: bool, stream=None) -> None:
@@ -166,12 +178,7 @@ def main() -> None:
     """Entry point: run the app, turning "cannot run" into one line and exit code 2."""
     from .errors import CannotRun
 
-    # pandera imports hypothesis where it is installed (with the test extra, say) for data synthesis, which
-    # no command uses: 0.06 s of every validation. A command's process takes it as missing.
-    sys.modules.setdefault("hypothesis", None)
-    # numpy (which pyarrow loads) starts a BLAS thread per core, and they spin while they wait for work:
-    # 0.18 s of CPU at 1M rows taken from the two cores the checks use. Nothing a command runs uses BLAS.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    _prepare_process()
     try:
         code = app(standalone_mode=False, prog_name="redata")  # returns the code of a typer.Exit instead of raising it
     except CannotRun as error:

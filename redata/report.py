@@ -7,6 +7,7 @@ the edge, as terminal text or as the JSON documented in README (`REPORT_FORMAT_V
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -94,8 +95,16 @@ class Report:
 
 
 def sorted_problems(problems: list[Problem]) -> list[Problem]:
+    """By layer, table, row and field. A problem of a whole table comes before its rows, except the one
+    that counts the rows a rule did not list (no row, in a rule that has rows): it follows them."""
+    with_rows = {(p.layer, p.table, p.rule) for p in problems if p.row is not None}
+
     def key(p: Problem):
-        return (LAYERS.index(p.layer), p.table or "", p.row if p.row is not None else -1, p.field or "", p.rule)
+        if p.row is not None:
+            row = p.row
+        else:
+            row = math.inf if (p.layer, p.table, p.rule) in with_rows else -1
+        return (LAYERS.index(p.layer), p.table or "", row, p.field or "", p.rule)
 
     return sorted(problems, key=key)
 

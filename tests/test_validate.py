@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 
@@ -232,15 +233,33 @@ def test_the_command_reports_what_the_library_reports_without_loading_pandas(sou
     for defect in [*DEFECTS, defect_as_written]:
         defect(source, tables)
     package = source / "datapackage"
-    code = (
+    command = (
         "import sys\n"
         f"sys.argv = ['redata', 'validate', {str(package)!r}, '--format', 'json']\n"
         "from redata.cli import main\n"
         "try:\n    main()\nexcept SystemExit as stop:\n    print(stop.code, 'pandas' in sys.modules, file=sys.stderr)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, cwd=REPO, timeout=300)
-    assert result.stderr.strip().splitlines()[-1] == "1 False"  # invalid, and pandas never loaded
-    assert json.loads(result.stdout) == json.loads(validate(package).to_json())
+    library = (  # in a process of its own, whatever this one imported before
+        "import sys, pandas, pandera\n"
+        "from redata import validate\n"
+        f"print(validate({str(package)!r}).to_json())\n"
+        "print(hasattr(pandera, 'DataFrameSchema'), file=sys.stderr)\n"  # pandera's pandas API is there
+    )
+    ran = [subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, cwd=REPO, timeout=300) for code in (command, library)]
+    assert ran[0].stderr.strip().splitlines()[-1] == "1 False"  # invalid, and pandas never loaded
+    assert ran[1].stderr.strip().splitlines()[-1] == "True"
+    assert json.loads(ran[0].stdout) == json.loads(ran[1].stdout)
+
+
+def test_a_count_of_the_rows_not_listed_follows_them():
+    """In a report, a problem of a whole table comes before the table's rows, and a rule's count of the
+    rows it did not list comes after the rows it listed, as its message ("like the above") says."""
+    from redata.report import Problem, sorted_problems
+
+    rows = [Problem("domain", "figures", line, "value", 1.0, "unit-range", "out of range") for line in (9, 3)]
+    count = Problem("domain", "figures", None, "value", None, "unit-range", "out of range: 5 more row(s) like the above")
+    whole = Problem("domain", "figures", None, None, None, "table-rule", "about the whole table")
+    assert sorted_problems([count, rows[0], whole, rows[1]]) == [whole, rows[1], rows[0], count]
 
 
 def test_json_report_shape_is_the_one_readme_documents():
@@ -319,7 +338,8 @@ def test_texts_scanned_in_batches_leave_the_same_numbers_unaccounted(tmp_path, m
 
 def test_coverage_lists_the_first_unaccounted_numbers_and_counts_the_rest(tmp_path, monkeypatch):
     """As for every rule, coverage lists the first MAX_ROWS_PER_RULE unaccounted numbers, in text order,
-    then one line counting the rest: unlimited, it lists the same numbers first, and exactly that many more."""
+    then one line counting the rest: unlimited and in one batch, it lists the same numbers first, in text
+    order, and exactly that many more."""
     from redata.checks import coverage
     from redata.report import MAX_ROWS_PER_RULE
 
@@ -335,11 +355,15 @@ def test_coverage_lists_the_first_unaccounted_numbers_and_counts_the_rest(tmp_pa
     def unaccounted() -> list[tuple]:
         return [(p.row, p.value, p.message) for p in validate(package / "datapackage").problems if p.rule == "number-accounted"]
 
-    shown = unaccounted()
     monkeypatch.setattr(coverage, "MAX_ROWS_PER_RULE", 10**9)
     every = unaccounted()
+    monkeypatch.setattr(coverage, "MAX_ROWS_PER_RULE", MAX_ROWS_PER_RULE)
+    monkeypatch.setattr(coverage, "BATCH_CHARS", 1)  # a batch per text: the order must hold across batches
+    shown = unaccounted()
     assert len(every) > 2 * MAX_ROWS_PER_RULE
     assert shown[:-1] == every[:MAX_ROWS_PER_RULE]
+    positions = [(row, int(re.search(r" at \[(\d+):", message).group(1))) for row, _, message in every]
+    assert positions == sorted(positions)  # source by source, in the order of the sources table, then by offset
     row, value, message = shown[-1]
     assert (row, value) == (None, None) and message.endswith(f": {len(every) - MAX_ROWS_PER_RULE} more number(s) like the above")
 
