@@ -368,6 +368,33 @@ def test_coverage_lists_the_first_unaccounted_numbers_and_counts_the_rest(tmp_pa
     assert (row, value) == (None, None) and message.endswith(f": {len(every) - MAX_ROWS_PER_RULE} more number(s) like the above")
 
 
+def test_a_table_read_a_few_blocks_at_a_time_is_the_table_read_at_once(source, tables, monkeypatch):
+    """Tables are parsed in blocks and converted a group of blocks at a time (`redata.tables`): with blocks
+    of 4 KB, a group per block, a cell of the wrong type in the last block and a row longer than a block,
+    the report, the typed tables and the strings kept are unchanged."""
+    from redata import tables as reader
+    from redata.validation import run
+
+    last = tables.read("figures")[-1]["figure_id"]
+    tables.update("figures", "figure_id", last, char_end="twelve")  # its strings are kept for the report
+    tables.update("events", "event_id", tables.read("events")[0]["event_id"], description="x" * 5000)
+
+    def read() -> tuple:
+        report, context = run(source / "datapackage")
+        return report.to_json(), {name: (table.frame, table.raw.frame) for name, table in context.tables.items()}
+
+    whole_report, whole = read()
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(reader, "GROUP_BYTES", 1)
+    grouped_report, grouped = read()
+    assert grouped["figures"][0].get_column("figure_id").n_chunks() > 2  # read in several groups
+    assert "char_end" in grouped["figures"][1].columns and '"rule": "type"' in grouped_report
+    assert grouped_report == whole_report
+    assert grouped.keys() == whole.keys()
+    for name, (frame, strings) in whole.items():
+        assert grouped[name][0].equals(frame) and grouped[name][1].equals(strings), name
+
+
 def test_domain_rules_checked_in_batches_of_rows_report_what_one_batch_reports(tmp_path, monkeypatch):
     """The domain layer joins the figures with their vocabularies a batch of rows at a time: batches of 7
     rows must report exactly what one batch reports, the rows shown and the count of the rest alike."""
