@@ -135,19 +135,21 @@ def read_table(path: Path, header: list[str], parsers: dict | None = None) -> Ra
     pyarrow's streaming reader parses the file a block at a time, on a thread of its own, while each
     GROUP_BYTES of parsed blocks is converted to polars and parsed, every column of the group together:
     the file is never held whole as Arrow strings. A column with a cell that did not parse is read again,
-    for its strings."""
+    whole, for its strings (only a table with such a cell pays for it)."""
     import pyarrow as pa
 
     parsers = parsers or {}
-    try:
+    # The error is explained outside the `except` clause: an exception holds the frames it passed through,
+    # and with them every group already read.
+    for block_bytes in (BLOCK_BYTES, MAX_BLOCK_BYTES):
         try:
-            return _read_in_groups(path, header, parsers, BLOCK_BYTES)
-        except pa.ArrowInvalid as error:
-            if "straddle" not in str(error):
-                raise
-            return _read_in_groups(path, header, parsers, MAX_BLOCK_BYTES)  # a row longer than a block
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OSError) as error:
-        raise TableReadError(*_explain(path, error)) from None
+            return _read_in_groups(path, header, parsers, block_bytes)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OSError) as error:
+            if block_bytes == BLOCK_BYTES and isinstance(error, pa.ArrowInvalid) and "straddle" in str(error):
+                continue  # a row longer than a block: read again in one large block
+            failure = _explain(path, error)
+        break
+    raise TableReadError(*failure)
 
 
 def _read_in_groups(path: Path, header: list[str], parsers: dict, block_bytes: int) -> RawTable:
@@ -159,8 +161,10 @@ def _read_in_groups(path: Path, header: list[str], parsers: dict, block_bytes: i
     parsed = [name for name in names if name in parsers]
     typed_parts, failing = [], set()
     for batches in _groups(reader):
-        # Positional placeholders keep duplicate or empty header names readable; name columns as written.
-        strings = pl.from_arrow(pa.Table.from_batches(batches, schema=reader.schema).rename_columns(names), rechunk=True)
+        # Positional placeholders keep duplicate or empty header names readable; the columns are named as
+        # written in polars, which would rename an empty name coming from Arrow.
+        strings = pl.from_arrow(pa.Table.from_batches(batches, schema=reader.schema), rechunk=True)
+        strings = strings.rename(dict(zip(strings.columns, names, strict=True)))
         typed = strings.select([parsers[name].alias(name) if name in parsers else pl.col(name) for name in names])
         if parsed:
             failed = strings.select([unparsed(pl.col(name), typed.get_column(name)).any().alias(name) for name in parsed]).row(0)
@@ -175,8 +179,9 @@ def _read_in_groups(path: Path, header: list[str], parsers: dict, block_bytes: i
 def _groups(reader):
     """The reader's record batches in groups of about GROUP_BYTES (at least one group, perhaps empty).
 
-    The blocks are parsed on a thread of their own while the caller converts the group before: one group
-    at most waits, so the parsing and the conversion share the cores without holding the file whole."""
+    The blocks are parsed on a thread of their own while the caller converts the group before. Besides the
+    group being converted, one waits in the hand-over and one more is being parsed: about three groups
+    of Arrow strings at a time, never the whole file."""
     import queue
     import threading
 
@@ -205,7 +210,10 @@ def _groups(reader):
     try:
         while (item := handoff.get()) is not done:
             if isinstance(item, BaseException):
-                raise item
+                try:
+                    raise item
+                finally:
+                    item = None  # the error's traceback would hold this frame, and the frame the error
             yield item
     finally:
         stop.set()
@@ -265,12 +273,17 @@ def _memory_pool(pa):
 
 
 def _unique_names(header: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    names = []
+    """The header's labels, a repeated one numbered (`a`, `a#2`), none equal to another (`a,a,a#2`)."""
+    names: list[str] = []
+    taken = set(header)
+    seen: set[str] = set()
     for label in header:
-        count = seen.get(label, 0)
-        seen[label] = count + 1
-        names.append(label if count == 0 else f"{label}#{count + 1}")
+        name, number = label, 1
+        while name in seen or (name != label and name in taken):
+            number += 1
+            name = f"{label}#{number}"
+        seen.add(name)
+        names.append(name)
     return names
 
 

@@ -395,6 +395,24 @@ def test_a_table_read_a_few_blocks_at_a_time_is_the_table_read_at_once(source, t
         assert grouped[name][0].equals(frame) and grouped[name][1].equals(strings), name
 
 
+def test_a_trailing_comma_on_every_line_is_an_empty_extra_column(source):
+    """A header that ends in a comma names an empty column: reported as a column the schema does not
+    have, and the table's rows still read, never a crash."""
+    path = source / "datapackage" / "units.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("".join(line + ",\n" for line in lines), encoding="utf-8")
+    assert set(errors_of(validate(source / "datapackage"))) == {("structure", "units", 1, "", "header-extra")}
+
+
+def test_a_header_that_repeats_a_name_reads_each_column_under_a_name_of_its_own(tmp_path):
+    """`a,a,a#2`: the repeated `a` is numbered past the `a#2` the header already has, never onto it."""
+    from redata import tables as reader
+
+    path = tmp_path / "t.csv"
+    path.write_text("a,a,a#2\n1,2,3\n", encoding="utf-8")
+    raw = reader.read_table(path, reader.read_header(path))
+    assert raw.typed.rows(named=True) == [{"a": "1", "a#3": "2", "a#2": "3"}]
+
 def test_domain_rules_checked_in_batches_of_rows_report_what_one_batch_reports(tmp_path, monkeypatch):
     """The domain layer joins the figures with their vocabularies a batch of rows at a time: batches of 7
     rows must report exactly what one batch reports, the rows shown and the count of the rest alike."""
