@@ -213,7 +213,7 @@ def _groups(reader):
                 try:
                     raise item
                 finally:
-                    item = None  # the error's traceback would hold this frame, and the frame the error
+                    item = None  # else this frame holds the error, whose traceback holds this frame
             yield item
     finally:
         stop.set()
