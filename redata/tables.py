@@ -171,7 +171,7 @@ def _read_in_groups(path: Path, header: list[str], parsers: dict, block_bytes: i
             failing.update(name for name, fails in zip(parsed, failed, strict=True) if fails)
         typed_parts.append(typed)
     typed = pl.concat(typed_parts)
-    kept = _strings_of(path, header, block_bytes, [names.index(name) for name in names if name in failing])
+    kept = _strings_of(path, names, block_bytes, [name for name in names if name in failing])
     strings = {name: kept[name] if name in failing else typed.get_column(name) for name in names if name not in parsers or name in failing}
     return RawTable(path, header, pl.DataFrame(strings), typed)
 
@@ -245,16 +245,15 @@ def _csv_reader(path: Path, width: int, block_bytes: int, columns: list[int] | N
     )
 
 
-def _strings_of(path: Path, header: list[str], block_bytes: int, columns: list[int]) -> dict:
-    """The strings of these columns (by position), read again: only a column with a cell of the wrong type
-    needs them, for the report."""
+def _strings_of(path: Path, names: list[str], block_bytes: int, wanted: list[str]) -> dict:
+    """The strings of these columns (`names` being every column's, in order), read again: only a column
+    with a cell of the wrong type needs them, for the report."""
     import polars as pl
 
-    if not columns:
+    if not wanted:
         return {}
-    names = _unique_names(header)
-    table = _csv_reader(path, len(header), block_bytes, columns).read_all()
-    return {names[i]: pl.from_arrow(table.column(j), rechunk=True).rename(names[i]) for j, i in enumerate(columns)}
+    table = _csv_reader(path, len(names), block_bytes, [names.index(name) for name in wanted]).read_all()
+    return {name: pl.from_arrow(column, rechunk=True).rename(name) for name, column in zip(wanted, table.columns, strict=True)}
 
 
 def unparsed(strings, parsed):
