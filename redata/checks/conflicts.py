@@ -31,8 +31,9 @@ def check(context: Context) -> list[Problem]:
         return []
     # The rows reported are the first MAX_ROWS_PER_RULE disagreeing rows. Each of them is, or comes after,
     # the first row of its group, so their groups are among the MAX_ROWS_PER_RULE groups that start first:
-    # only those groups' rows are gathered, never every disagreeing row.
-    starting_first = disagreeing.sort("_first").head(MAX_ROWS_PER_RULE).select(KEY)
+    # only those groups' rows are gathered, never every disagreeing row. A group's key is its first row's.
+    first_rows = disagreeing.bottom_k(MAX_ROWS_PER_RULE, by="_first").get_column("_first")
+    starting_first = figures.frame.select(KEY)[first_rows.to_list()]
     # Each key column is matched on its own first (a join on the three at once encodes every row's key).
     maybe = pl.all_horizontal(pl.col(c).is_in(starting_first.get_column(c).implode(), nulls_equal=True) for c in KEY)
     groups = figures.frame.filter(maybe).join(starting_first, on=list(KEY), how="semi", nulls_equal=True).sort(ROW)
@@ -52,10 +53,15 @@ def check(context: Context) -> list[Problem]:
 
 
 def _disagreeing_groups(figures: pl.DataFrame) -> pl.DataFrame:
-    """The key of every group of more than one figure whose intervals cannot all hold, with the group's
-    number of rows (`_count`) and first row (`_first`)."""
+    """The number of rows (`_count`) and first row (`_first`) of every group of more than one figure whose
+    intervals cannot all hold.
+
+    The figures are grouped on codes of their key columns, not on the strings: grouping 10M figures took
+    about 2 s less so. The codes come from categories of this call's own, let go with it."""
     low, high = figure_interval()
-    rows = figures.select(ROW, *KEY, "value", "value_low", "value_high")
+    categories = pl.Categories.random()
+    codes = [pl.col(c).cast(pl.Categorical(categories)).to_physical() for c in KEY]
+    rows = figures.select(ROW, *codes, "value", "value_low", "value_high")
     parts = -(-rows.height // PART_ROWS)
     if parts > 1:
         part = rows.select((pl.struct(KEY).hash() % parts).alias("_part")).get_column("_part")
@@ -66,5 +72,6 @@ def _disagreeing_groups(figures: pl.DataFrame) -> pl.DataFrame:
         piece.group_by(KEY)
         .agg(low.max().alias("_low"), high.min().alias("_high"), pl.len().alias("_count"), pl.col(ROW).min().alias("_first"))
         .filter((pl.col("_low") > pl.col("_high")) & (pl.col("_count") > 1))
+        .select("_count", "_first")
         for piece in pieces
     ])
