@@ -16,7 +16,7 @@ import pandera.polars as pa
 import polars as pl
 
 from ..report import MAX_ROWS_PER_RULE, Problem
-from . import ROW, Context, row_problems
+from . import ROW, Context, looked_up, row_problems
 
 LAYER = "domain"
 VALUE_FIELDS = ("value", "value_low", "value_high")
@@ -89,22 +89,19 @@ def _figures_frame(context: Context, rows):
     sources = context.table("sources", *PUBLICATION)
     if not all((figures, units, metrics, qualifiers, sources)):
         return None
-    return (
-        rows.select(ROW, *read).join(
-            units.frame.select(
-                pl.col("unit_id").alias("unit"),
-                pl.col("dimension").alias("unit_dimension"),
-                pl.col("minimum").alias("unit_minimum"),
-                pl.col("maximum").alias("unit_maximum"),
-                pl.col("whole_number").alias("unit_whole_number"),
-            ),
-            on="unit", how="left", maintain_order="left",
-        )
-        .join(metrics.frame.select(pl.col("metric_id").alias("metric"), pl.col("dimension").alias("metric_dimension")), on="metric", how="left", maintain_order="left")
-        .join(qualifiers.frame.select("qualifier", pl.col("implies").alias("qualifier_implies")), on="qualifier", how="left", maintain_order="left")
-        .join(_publication(sources.frame), on="source_id", how="left", maintain_order="left")
-        .join(_period_starts(rows), on="period", how="left", maintain_order="left")
+    unit = units.frame.select(
+        pl.col("unit_id").alias("unit"),
+        pl.col("dimension").alias("unit_dimension"),
+        pl.col("minimum").alias("unit_minimum"),
+        pl.col("maximum").alias("unit_maximum"),
+        pl.col("whole_number").alias("unit_whole_number"),
     )
+    metric = metrics.frame.select(pl.col("metric_id").alias("metric"), pl.col("dimension").alias("metric_dimension"))
+    qualifier = qualifiers.frame.select("qualifier", pl.col("implies").alias("qualifier_implies"))
+    frame = rows.lazy().select(ROW, *read)
+    for key, vocabulary in (("unit", unit), ("metric", metric), ("qualifier", qualifier), ("source_id", _publication(sources.frame)), ("period", _period_starts(rows))):
+        frame = looked_up(frame, key, vocabulary, [c for c in vocabulary.columns if c != key])
+    return frame.collect()
 
 
 def _events_frame(context: Context, rows):

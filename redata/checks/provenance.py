@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from ..report import MAX_ROWS_PER_RULE, Problem
-from . import ROW, STREAMING, Context, Table, row_problems
+from . import ROW, STREAMING, Context, Table, looked_up, row_problems
 
 LAYER = "provenance"
 QUOTING = ("source_id", "quote", "char_start", "char_end")
@@ -51,10 +51,11 @@ def _quote_problems(table: Table, texts: pl.DataFrame, context: Context) -> list
     # before it; other texts are sliced by characters.
     differs_by_bytes = pl.col("_text").cast(pl.Binary).bin.slice(start, length) != pl.col("quote").cast(pl.Binary)
     differs_by_chars = pl.col("_text").str.slice(start, length) != pl.col("quote")
-    # Each kind of text joins only the rows that quote it; a kind no text has is not joined at all.
+    # Each kind of text is looked up only by the rows that quote it; a kind no text has is not looked up.
     kinds = [(texts.filter(pl.col("_ascii")), differs_by_bytes), (texts.filter(~pl.col("_ascii")), differs_by_chars)]
     failing = pl.concat([
-        rows.join(some.lazy(), on="source_id", how="inner").filter(~in_bounds | differs) for some, differs in kinds if some.height
+        looked_up(rows, "source_id", some, ["_text", "_length"]).drop_nulls("_length").filter(~in_bounds | differs)
+        for some, differs in kinds if some.height
     ]).collect(engine=STREAMING)  # only the failing rows are ever held, not every row beside its text
     shown = failing.sort(ROW).head(MAX_ROWS_PER_RULE)  # only the rows reported get the (Python) explanation
     messages = [
