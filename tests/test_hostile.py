@@ -155,6 +155,15 @@ def _hostile_paths(trap: Path):
     yield "symlinked source file", symlinked_seed
 
 
+def test_a_pipe_in_place_of_an_archived_text_is_reported_not_waited_on(source):
+    seed = source / "seeds" / "000_23634502512134c7.txt"
+    seed.unlink()
+    os.mkfifo(seed)
+    result = run_cli("validate", source / "datapackage", timeout=120)  # a read of the pipe would block until this times out
+    assert result.code == 1, result.stdout[-1500:] + result.stderr[-500:]
+    assert "archived source '000_23634502512134c7.txt' is not in seeds/" in result.stdout
+
+
 @pytest.mark.parametrize("command", ["validate", "build"])
 def test_a_hostile_descriptor_cannot_make_redata_read_outside_the_package(tmp_path, trap, command):
     for name, mutate in _hostile_paths(trap):
