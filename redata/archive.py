@@ -43,9 +43,8 @@ def read_texts(package: Package, sources: Table | None):
             sources.frame.select(ROW, *SOURCE_FIELDS).drop_nulls(["source_id", "file"])
             .unique("source_id", keep="first", maintain_order=True).rows()
         )
-    folder = os.fspath(archive) if archive is not None else ""
     for row, source_id, file_name, expected in rows:
-        data, failure = _read_one(package, folder, file_name, expected)
+        data, failure = _read_one(package, archive, file_name, expected)
         if failure is None:
             ids.append(source_id)
             contents.append(data)
@@ -63,17 +62,20 @@ def read_texts(package: Package, sources: Table | None):
     return pl.concat(groups).with_columns(pl.col("text").cast(pl.String)).rechunk(), problems
 
 
-def _read_one(package: Package, archive: str, file_name: str, expected: str | None):
+def _read_one(package: Package, archive, file_name: str, expected: str | None):
     """(bytes, None) for a good archived file, else (None, (field, value, rule, message))."""
     data = _read_plain(archive, file_name) if BARE_NAME.match(file_name) else None
     if data is None:  # anything but a regular file under a plain name (a link, a folder, a path) is resolved in full
         try:
-            path = package.paths.resolve(file_name, "source file", roots=(package.paths.archive,), base=package.paths.archive)
+            path = package.paths.resolve(file_name, "source file", roots=(archive,), base=archive)
         except PathRefused as error:
             return None, ("file", file_name, "source-file-confined", str(error))
-        if not path.is_file():
-            return None, ("file", file_name, "source-file-exists", f"archived source {file_name!r} is not in {package.paths.archive.name}/")
-        data = path.read_bytes()
+        try:
+            if not path.is_file():
+                return None, ("file", file_name, "source-file-exists", f"archived source {file_name!r} is not in {archive.name}/")
+            data = path.read_bytes()
+        except OSError as error:
+            return None, ("file", file_name, "source-file-readable", f"archived {file_name} cannot be read: {error.strerror or error}")
     actual = hashlib.sha256(data).hexdigest()
     if expected is not None and actual != expected:
         return None, ("sha256", expected, "source-sha256", f"archived {file_name} has sha256 {actual}, not the recorded one: the file was altered or the record is wrong")
@@ -85,12 +87,13 @@ def _read_one(package: Package, archive: str, file_name: str, expected: str | No
     return data, None
 
 
-def _read_plain(archive: str, file_name: str) -> bytes | None:
+def _read_plain(archive, file_name: str) -> bytes | None:
     """The bytes of the regular file of that name in the archive folder, if it is one and not a link. One
     open and one stat per text, with no path objects: 100,000 texts read in 1.8-2.0 s, against 2.4-2.6 s."""
     try:
-        handle = open(os.open(os.path.join(archive, file_name), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb")
+        # a link is not followed; a pipe opens without waiting for a writer, and is no regular file
+        descriptor = os.open(os.path.join(archive, file_name), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
-        return None  # missing, a link, or unreadable: resolving it in full says which (a pipe opens at once, and is no file)
-    with handle:
-        return handle.read() if stat.S_ISREG(os.fstat(handle.fileno()).st_mode) else None
+        return None  # missing, a link, too long a name or unreadable: resolving it in full says which
+    with open(descriptor, "rb") as handle:
+        return handle.read() if stat.S_ISREG(os.fstat(descriptor).st_mode) else None

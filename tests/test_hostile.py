@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import shutil
 import signal
@@ -159,9 +160,34 @@ def test_a_pipe_in_place_of_an_archived_text_is_reported_not_waited_on(source):
     seed = source / "seeds" / "000_23634502512134c7.txt"
     seed.unlink()
     os.mkfifo(seed)
-    result = run_cli("validate", source / "datapackage", timeout=120)  # a read of the pipe would block until this times out
+    result = run_cli("validate", source / "datapackage", timeout=30)  # a read of the pipe would block until this times out
     assert result.code == 1, result.stdout[-1500:] + result.stderr[-500:]
     assert "archived source '000_23634502512134c7.txt' is not in seeds/" in result.stdout
+
+
+def test_an_archived_text_linked_to_a_file_outside_is_refused_though_its_bytes_are_right(source, tmp_path):
+    """A link is not followed even to a regular file that holds the very bytes the sources table records."""
+    seed = source / "seeds" / "000_23634502512134c7.txt"
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(seed.read_bytes())
+    seed.unlink()
+    seed.symlink_to(outside)
+    result = run_cli("validate", source / "datapackage", "--format", "json")
+    assert result.code == 1
+    problems = json.loads(result.stdout)["problems"]
+    assert [(p["table"], p["field"], p["rule"]) for p in problems if p["severity"] == "error"] == [("sources", "file", "source-file-confined")]
+
+
+def test_an_archived_text_that_cannot_be_read_is_reported_not_a_crash(source, tables):
+    """The system refuses a name longer than 255 bytes, as it refuses a file the user may not read: either
+    is one located problem."""
+    name = "a" * 300 + ".txt"
+    line = tables.update("sources", "source_id", "s000", file=name)
+    result = run_cli("validate", source / "datapackage", "--format", "json")
+    assert result.code == 1 and "Traceback" not in result.stderr, result.stderr
+    unreadable = [p for p in json.loads(result.stdout)["problems"] if p["rule"] == "source-file-readable"]
+    assert [(p["table"], p["row"], p["field"], p["value"]) for p in unreadable] == [("sources", line, "file", name)]
+    assert "cannot be read: File name too long" in unreadable[0]["message"]
 
 
 @pytest.mark.parametrize("command", ["validate", "build"])

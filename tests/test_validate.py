@@ -466,6 +466,18 @@ def test_a_row_looked_up_by_its_key_gets_the_first_row_with_that_key():
     assert numbers.get_column("value").to_list() == [None, 5]
 
 
+def test_conflicts_group_a_key_column_of_any_type():
+    """A package's schema may type a key column otherwise than as text: figures on subject 7 in 2020
+    disagree, those on subject 7 in 2021 and subject 8 in 2020 do not."""
+    from redata.checks import ROW, conflicts
+
+    figures = pl.DataFrame({
+        "metric": ["m"] * 5, "subject_id": [7, 7, 8, 7, 7], "period": ["2020", "2020", "2020", "2021", "2021"],
+        "value": [1.0, 2.0, 3.0, 4.0, 4.0], "value_low": [None] * 5, "value_high": [None] * 5,
+    }, schema_overrides={"value_low": pl.Float64, "value_high": pl.Float64}).with_row_index(ROW)
+    assert conflicts._disagreeing_groups(figures).rows() == [(2, 0)]
+
+
 @pytest.mark.parametrize("part_rows", [1 << 21, 300])
 def test_conflicts_show_the_first_disagreeing_rows_and_count_them_all(tmp_path, monkeypatch, part_rows):
     """Conflicts group the figures on codes of their key, in parts (by a hash of the codes), and gather only

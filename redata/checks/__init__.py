@@ -76,9 +76,13 @@ def looked_up(rows, on: str, other, columns: list[str]):
     about 680 to 80 MiB, against joins on the strings."""
     import polars as pl
 
+    clashing = {"_position", *columns} & set(rows.collect_schema().names())
+    if clashing:  # a join would have renamed them; here they would be overwritten
+        raise ValueError(f"looked_up would overwrite the columns {sorted(clashing)}")
     keys = other.get_column(on).cast(pl.String)
-    other = other.filter(keys.is_not_null() & keys.is_first_distinct())
-    position = pl.col(on).cast(pl.String).cast(pl.Enum(other.get_column(on).cast(pl.String)), strict=False).to_physical()
+    distinct = keys.is_not_null() & keys.is_first_distinct()
+    other, keys = other.filter(distinct), keys.filter(distinct)
+    position = pl.col(on).cast(pl.String).cast(pl.Enum(keys), strict=False).to_physical()
     return rows.with_columns(position.alias("_position")).with_columns(
         pl.lit(other.get_column(column)).gather(pl.col("_position")).alias(column) for column in columns
     ).drop("_position")

@@ -60,7 +60,8 @@ def _disagreeing_groups(figures: pl.DataFrame) -> pl.DataFrame:
     about 2 s less so. The codes come from categories of this call's own, let go with it."""
     low, high = figure_interval()
     categories = pl.Categories.random()
-    codes = [pl.col(c).cast(pl.Categorical(categories)).to_physical() for c in KEY]
+    # as text first: a schema may type a key column otherwise, and only text casts to a categorical
+    codes = [pl.col(c).cast(pl.String).cast(pl.Categorical(categories)).to_physical() for c in KEY]
     rows = figures.select(ROW, *codes, "value", "value_low", "value_high")
     parts = -(-rows.height // PART_ROWS)
     if parts > 1:

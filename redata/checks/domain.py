@@ -77,8 +77,8 @@ def _as_check(rule: Rule):
 
 
 # ---------------------------------------------------------------- the frames the rules read
-# Each takes `rows`, a batch of the rows of the table it checks, and joins them with what the rules need;
-# None when a table it needs is missing or lacks a column.
+# Each takes `rows`, a batch of the rows of the table it checks, and looks up what the rules need (a left
+# join: the first row where a vocabulary repeats a key); None when a table it needs is missing or lacks a column.
 
 
 def _figures_frame(context: Context, rows):
@@ -108,7 +108,7 @@ def _events_frame(context: Context, rows):
     events, sources = context.table("events", "date", "source_id"), context.table("sources", *PUBLICATION)
     if not (events and sources):
         return None
-    return rows.select(ROW, "date", "source_id").join(_publication(sources.frame), on="source_id", how="left", maintain_order="left")
+    return looked_up(rows.lazy().select(ROW, "date", "source_id"), "source_id", _publication(sources.frame), ["published", "published_latest"]).collect()
 
 
 def _metrics_frame(context: Context, rows):
@@ -128,7 +128,7 @@ def _units_frame(context: Context, rows):
         pl.col("dimension").alias("base_dimension"),
         pl.col("to_base_factor").alias("base_factor"),
     )
-    return rows.join(base, on="base_unit_id", how="left", maintain_order="left")
+    return looked_up(rows.lazy(), "base_unit_id", base, ["base_dimension", "base_factor"]).collect()
 
 
 def _publication(sources):

@@ -52,11 +52,13 @@ def _quote_problems(table: Table, texts: pl.DataFrame, context: Context) -> list
     differs_by_bytes = pl.col("_text").cast(pl.Binary).bin.slice(start, length) != pl.col("quote").cast(pl.Binary)
     differs_by_chars = pl.col("_text").str.slice(start, length) != pl.col("quote")
     # Each kind of text is looked up only by the rows that quote it; a kind no text has is not looked up.
+    # Each kind is collected on its own: polars 1.36 took the two lookups in one plan for the same one.
     kinds = [(texts.filter(pl.col("_ascii")), differs_by_bytes), (texts.filter(~pl.col("_ascii")), differs_by_chars)]
     failing = pl.concat([
         looked_up(rows, "source_id", some, ["_text", "_length"]).drop_nulls("_length").filter(~in_bounds | differs)
+        .collect(engine=STREAMING)  # only the failing rows are ever held, not every row beside its text
         for some, differs in kinds if some.height
-    ]).collect(engine=STREAMING)  # only the failing rows are ever held, not every row beside its text
+    ])
     shown = failing.sort(ROW).head(MAX_ROWS_PER_RULE)  # only the rows reported get the (Python) explanation
     messages = [
         _quote_message(context.text(source), quote, start, end)
