@@ -147,9 +147,22 @@ def read_table(path: Path, header: list[str], parsers: dict | None = None) -> Ra
         except (pa.ArrowInvalid, pa.ArrowTypeError, OSError) as error:
             if block_bytes == BLOCK_BYTES and isinstance(error, pa.ArrowInvalid) and "straddle" in str(error):
                 continue  # a row longer than a block: read again in one large block
+            if isinstance(error, pa.ArrowInvalid) and "skip initial" in str(error):
+                # the header was read, so the file is that one line without a final line break: no rows
+                return _no_rows(path, header, parsers)
             failure = _explain(path, error)
         break
     raise TableReadError(*failure)
+
+
+def _no_rows(path: Path, header: list[str], parsers: dict) -> RawTable:
+    """The table of a file that holds its header only, as `_read_in_groups` gives it."""
+    import polars as pl
+
+    names = _unique_names(header)
+    strings = pl.DataFrame({name: pl.Series(name, [], dtype=pl.String) for name in names})
+    typed = strings.select([parsers[name].alias(name) if name in parsers else pl.col(name) for name in names])
+    return RawTable(path, header, strings.select([name for name in names if name not in parsers]), typed)
 
 
 def _read_in_groups(path: Path, header: list[str], parsers: dict, block_bytes: int) -> RawTable:

@@ -421,6 +421,20 @@ def test_a_header_that_repeats_a_name_reads_each_column_under_a_name_of_its_own(
     raw = reader.read_table(path, reader.read_header(path))
     assert raw.typed.rows(named=True) == [{"a": "1", "a#3": "2", "a#2": "3"}]
 
+
+@pytest.mark.parametrize("ending", ["", "\n", "\r\n"])
+def test_a_file_that_holds_its_header_only_is_a_table_without_rows(tmp_path, ending):
+    """With or without a final line break: no rows, every column typed as its parser says."""
+    from redata import tables as reader
+
+    path = tmp_path / "t.csv"
+    path.write_bytes(f"name,count{ending}".encode())
+    result = reader.read_file(path, {"count": pl.col("count").cast(pl.Int64, strict=False)})
+    assert result.error is None, result.error.message
+    assert result.raw.typed.schema == pl.Schema({"name": pl.String, "count": pl.Int64}) and result.raw.typed.height == 0
+    assert result.raw.frame.columns == ["name"]
+
+
 def test_domain_rules_checked_in_batches_of_rows_report_what_one_batch_reports(tmp_path, monkeypatch):
     """The domain layer joins the figures with their vocabularies a batch of rows at a time: batches of 7
     rows must report exactly what one batch reports, the rows shown and the count of the rest alike."""
