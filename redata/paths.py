@@ -58,7 +58,10 @@ class PackagePaths:
             raise PathRefused(f"{what} {relative!r} is not a POSIX relative path")
         if PurePosixPath(relative).is_absolute() or relative.startswith("~"):
             raise PathRefused(f"{what} {relative!r} is absolute; paths must be relative to the package")
-        candidate = ((base or self.folder) / relative).resolve()
+        try:
+            candidate = ((base or self.folder) / relative).resolve()
+        except RuntimeError:  # Python before 3.13 refuses a loop of symbolic links here
+            raise PathRefused(f"{what} {relative!r} is a loop of symbolic links") from None
         allowed = roots if roots is not None else self.roots
         if not any(candidate.is_relative_to(root) for root in allowed):
             raise PathRefused(f"{what} {relative!r} resolves outside the package")

@@ -178,6 +178,22 @@ def test_an_archived_text_linked_to_a_file_outside_is_refused_though_its_bytes_a
     assert [(p["table"], p["field"], p["rule"]) for p in problems if p["severity"] == "error"] == [("sources", "file", "source-file-confined")]
 
 
+@pytest.mark.parametrize("replace", ["folder", "link to itself"])
+def test_an_archived_text_that_is_no_file_is_one_located_problem(source, replace):
+    seed = source / "seeds" / "000_23634502512134c7.txt"
+    seed.unlink()
+    if replace == "folder":
+        seed.mkdir()
+    else:
+        seed.symlink_to(seed.name)
+    result = run_cli("validate", source / "datapackage", "--format", "json")
+    assert result.code == 1 and "internal error" not in result.stderr, result.stderr
+    errors = [p for p in json.loads(result.stdout)["problems"] if p["severity"] == "error"]
+    # a loop is refused where Python's path resolution notices it (before 3.13), else found to be no file
+    assert [(p["table"], p["field"], p["value"]) for p in errors] == [("sources", "file", seed.name)]
+    assert errors[0]["rule"] in {"source-file-exists", "source-file-confined", "source-file-readable"}
+
+
 def test_an_archived_text_that_cannot_be_read_is_reported_not_a_crash(source, tables):
     """The system refuses a name longer than 255 bytes, as it refuses a file the user may not read: either
     is one located problem."""

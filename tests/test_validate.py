@@ -463,6 +463,15 @@ def test_domain_rules_checked_in_batches_of_rows_report_what_one_batch_reports(t
     assert within[-1].message.endswith(f"{len(broken) - MAX_ROWS_PER_RULE} more row(s) like the above")
 
 
+def test_a_table_may_have_a_column_named_like_one_the_domain_rules_look_up(source, tables):
+    """The units rules look up each base unit's dimension and factor; a units table of the package's own
+    with a `base_factor` column is read, not overwritten nor refused."""
+    edit_json(source / "schemas" / "units.json", lambda schema: schema["fields"].append({"name": "base_factor", "type": "number"}))
+    lines = tables.path("units").read_text(encoding="utf-8").splitlines()
+    tables.path("units").write_text("\n".join([lines[0] + ",base_factor", *(line + "," for line in lines[1:])]) + "\n", encoding="utf-8")
+    assert validate(source / "datapackage").errors == []
+
+
 def test_a_row_looked_up_by_its_key_gets_the_first_row_with_that_key():
     """The domain and provenance layers look rows up by position (`looked_up`): it must give what a left join
     on the key gives, null where no row has the key or the key is missing, and the first row where a key

@@ -128,7 +128,8 @@ def _units_frame(context: Context, rows):
         pl.col("dimension").alias("base_dimension"),
         pl.col("to_base_factor").alias("base_factor"),
     )
-    return looked_up(rows.lazy(), "base_unit_id", base, ["base_dimension", "base_factor"]).collect()
+    read = rows.lazy().select(ROW, "unit_id", "dimension", "base_unit_id", "minimum", "maximum")  # what the rules read
+    return looked_up(read, "base_unit_id", base, ["base_dimension", "base_factor"]).collect()
 
 
 def _publication(sources):

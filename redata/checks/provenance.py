@@ -52,7 +52,8 @@ def _quote_problems(table: Table, texts: pl.DataFrame, context: Context) -> list
     differs_by_bytes = pl.col("_text").cast(pl.Binary).bin.slice(start, length) != pl.col("quote").cast(pl.Binary)
     differs_by_chars = pl.col("_text").str.slice(start, length) != pl.col("quote")
     # Each kind of text is looked up only by the rows that quote it; a kind no text has is not looked up.
-    # Each kind is collected on its own: polars 1.36 took the two lookups in one plan for the same one.
+    # Each kind is collected on its own: in one plan, polars 1.36's common-subplan elimination merged the
+    # two lookups (polars issue 28450), and quotes were compared with another source's text.
     kinds = [(texts.filter(pl.col("_ascii")), differs_by_bytes), (texts.filter(~pl.col("_ascii")), differs_by_chars)]
     failing = pl.concat([
         looked_up(rows, "source_id", some, ["_text", "_length"]).drop_nulls("_length").filter(~in_bounds | differs)
