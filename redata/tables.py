@@ -161,8 +161,7 @@ def _no_rows(path: Path, header: list[str], parsers: dict) -> RawTable:
 
     names = _unique_names(header)
     strings = pl.DataFrame({name: pl.Series(name, [], dtype=pl.String) for name in names})
-    typed = strings.select([parsers[name].alias(name) if name in parsers else pl.col(name) for name in names])
-    return RawTable(path, header, strings.select([name for name in names if name not in parsers]), typed)
+    return RawTable(path, header, strings.select([name for name in names if name not in parsers]), _parsed(strings, parsers))
 
 
 def _read_in_groups(path: Path, header: list[str], parsers: dict, block_bytes: int) -> RawTable:
@@ -178,7 +177,7 @@ def _read_in_groups(path: Path, header: list[str], parsers: dict, block_bytes: i
         # written in polars, which would rename an empty name coming from Arrow.
         strings = pl.from_arrow(pa.Table.from_batches(batches, schema=reader.schema), rechunk=True)
         strings = strings.rename(dict(zip(strings.columns, names, strict=True)))
-        typed = strings.select([parsers[name].alias(name) if name in parsers else pl.col(name) for name in names])
+        typed = _parsed(strings, parsers)
         if parsed:
             failed = strings.select([unparsed(pl.col(name), typed.get_column(name)).any().alias(name) for name in parsed]).row(0)
             failing.update(name for name, fails in zip(parsed, failed, strict=True) if fails)
@@ -187,6 +186,13 @@ def _read_in_groups(path: Path, header: list[str], parsers: dict, block_bytes: i
     kept = _strings_of(path, names, block_bytes, [name for name in names if name in failing])
     strings = {name: kept[name] if name in failing else typed.get_column(name) for name in names if name not in parsers or name in failing}
     return RawTable(path, header, pl.DataFrame(strings), typed)
+
+
+def _parsed(strings, parsers: dict):
+    """Every column of a frame of strings, parsed where `parsers` names it."""
+    import polars as pl
+
+    return strings.select([parsers[name].alias(name) if name in parsers else pl.col(name) for name in strings.columns])
 
 
 def _groups(reader):
