@@ -489,28 +489,32 @@ def test_a_row_looked_up_by_its_key_gets_the_first_row_with_that_key():
     assert numbers.get_column("value").to_list() == [None, 5]
 
 
-def test_conflicts_group_a_key_column_of_any_type():
+@pytest.mark.parametrize("packed_limit", [(1 << 63) - 1, 0])
+def test_conflicts_group_a_key_column_of_any_type(monkeypatch, packed_limit):
     """A package's schema may type a key column otherwise than as text: figures on subject 7 in 2020
-    disagree, those on subject 7 in 2021 and subject 8 in 2020 do not."""
+    disagree, those on subject 7 in 2021 and subject 8 in 2020 or in no stated period do not (on one packed
+    key or on three)."""
     from redata.checks import ROW, conflicts
 
+    monkeypatch.setattr(conflicts, "PACKED_LIMIT", packed_limit)
+
     figures = pl.DataFrame({
-        "metric": ["m"] * 5, "subject_id": [7, 7, 8, 7, 7], "period": ["2020", "2020", "2020", "2021", "2021"],
-        "value": [1.0, 2.0, 3.0, 4.0, 4.0], "value_low": [None] * 5, "value_high": [None] * 5,
+        "metric": ["m"] * 6, "subject_id": [7, 7, 8, 7, 7, 8], "period": ["2020", "2020", "2020", "2021", "2021", None],
+        "value": [1.0, 2.0, 3.0, 4.0, 4.0, 5.0], "value_low": [None] * 6, "value_high": [None] * 6,
     }, schema_overrides={"value_low": pl.Float64, "value_high": pl.Float64}).with_row_index(ROW)
     assert conflicts._disagreeing_groups(figures).rows() == [(2, 0)]
 
 
-@pytest.mark.parametrize("part_rows", [1 << 21, 300])
-def test_conflicts_show_the_first_disagreeing_rows_and_count_them_all(tmp_path, monkeypatch, part_rows):
-    """Conflicts group the figures on codes of their key, in parts (by a hash of the codes), and gather only
-    the groups that start first; what they report must be what grouping every row by hand gives, in one
-    part or in seven, with a period missing from some figures: the first disagreeing rows, in file order,
-    and the number of the rest."""
+@pytest.mark.parametrize("packed_limit", [(1 << 63) - 1, 0])
+def test_conflicts_show_the_first_disagreeing_rows_and_count_them_all(tmp_path, monkeypatch, packed_limit):
+    """Conflicts group the figures on codes of their key, packed into one integer where every combination
+    fits (else on the three codes), and gather only the groups that start first; what they report must be
+    what grouping every row by hand gives, either way, with a period missing from some figures: the first
+    disagreeing rows, in file order, and the number of the rest."""
     from redata.checks import conflicts
     from redata.report import MAX_ROWS_PER_RULE
 
-    monkeypatch.setattr(conflicts, "PART_ROWS", part_rows)
+    monkeypatch.setattr(conflicts, "PACKED_LIMIT", packed_limit)
 
     monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
     from generate import generate

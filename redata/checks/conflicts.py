@@ -11,16 +11,12 @@ from __future__ import annotations
 import polars as pl
 
 from ..report import MAX_ROWS_PER_RULE, WARNING, Problem
-from . import ROW, Context, figure_interval, row_problems
+from . import ROW, STREAMING, Context, figure_interval, row_problems
 
 LAYER = "conflicts"
 KEY = ("metric", "subject_id", "period")
-
-
-# Figures are grouped a part at a time, a part being the rows whose key hashes to it, so that every group
-# lies in one part: grouping the codes of 10M figures at once took 1.5 GB more memory, in five parts 0.75 GB
-# (and less time).
-PART_ROWS = 1 << 21
+# The largest number of key combinations packed into one integer; beyond it, the figures group on three.
+PACKED_LIMIT = (1 << 63) - 1
 
 
 def check(context: Context) -> list[Problem]:
@@ -57,23 +53,27 @@ def _disagreeing_groups(figures: pl.DataFrame) -> pl.DataFrame:
     """The number of rows (`_count`) and first row (`_first`) of every group of more than one figure whose
     intervals cannot all hold.
 
-    The figures are grouped on codes of their key columns, not on the strings: grouping 10M figures took
-    about 2 s less so. The codes come from categories of this call's own, let go with it."""
+    The figures are grouped on one integer packed from codes of their key columns, not on the strings. The
+    codes come from categories of this call's own, let go with it."""
     low, high = figure_interval()
-    categories = pl.Categories.random()
     # as text first: a schema may type a key column otherwise, and only text casts to a categorical
-    codes = [pl.col(c).cast(pl.String).cast(pl.Categorical(categories)).to_physical() for c in KEY]
-    rows = figures.select(ROW, *codes, "value", "value_low", "value_high")
-    parts = -(-rows.height // PART_ROWS)
-    if parts > 1:
-        part = rows.select((pl.struct(KEY).hash() % parts).alias("_part")).get_column("_part")
-        pieces = (rows.filter(part == number) for number in range(parts))  # one part held at a time
-    else:
-        pieces = [rows]
-    return pl.concat([
-        piece.group_by(KEY)
+    codes = figures.select(pl.col(c).cast(pl.String).cast(pl.Categorical(pl.Categories.random())).to_physical() for c in KEY)
+    rows = pl.concat([figures.select(ROW, "value", "value_low", "value_high"), codes], how="horizontal")
+    return (
+        rows.lazy().group_by(_packed_key(codes))
         .agg(low.max().alias("_low"), high.min().alias("_high"), pl.len().alias("_count"), pl.col(ROW).min().alias("_first"))
         .filter((pl.col("_low") > pl.col("_high")) & (pl.col("_count") > 1))
         .select("_count", "_first")
-        for piece in pieces
-    ])
+        .collect(engine=STREAMING)  # the key is packed a part at a time, never held for every row
+    )
+
+
+def _packed_key(codes: pl.DataFrame) -> pl.Expr | list[str]:
+    """One integer for the three codes (mixed radix, 0 for null) where every combination fits, else the
+    three columns. At 10M figures the layer took 1.6-1.8 s so, against 2.7-2.9 s on the three codes."""
+    # a code c is the digit c + 1, null the digit 0
+    sizes = [int(largest or 0) + 2 for largest in codes.select(pl.all().max()).row(0)]
+    if sizes[0] * sizes[1] * sizes[2] > PACKED_LIMIT:
+        return list(KEY)
+    digit = [(pl.col(c).cast(pl.UInt64) + 1).fill_null(0) for c in KEY]
+    return ((digit[0] * sizes[1] + digit[1]) * sizes[2] + digit[2]).alias("_key")
