@@ -100,7 +100,7 @@ def _figures_frame(context: Context, rows):
     qualifier = qualifiers.frame.select("qualifier", pl.col("implies").alias("qualifier_implies"))
     frame = rows.lazy().select(ROW, *read)
     for key, vocabulary in (("unit", unit), ("metric", metric), ("qualifier", qualifier), ("source_id", _publication(sources.frame)), ("period", _period_starts(rows))):
-        frame = looked_up(frame, key, vocabulary, [c for c in vocabulary.columns if c != key])
+        frame = _look_up(frame, key, vocabulary)
     return frame.collect()
 
 
@@ -108,7 +108,7 @@ def _events_frame(context: Context, rows):
     events, sources = context.table("events", "date", "source_id"), context.table("sources", *PUBLICATION)
     if not (events and sources):
         return None
-    return looked_up(rows.lazy().select(ROW, "date", "source_id"), "source_id", _publication(sources.frame), ["published", "published_latest"]).collect()
+    return _look_up(rows.lazy().select(ROW, "date", "source_id"), "source_id", _publication(sources.frame)).collect()
 
 
 def _metrics_frame(context: Context, rows):
@@ -129,7 +129,12 @@ def _units_frame(context: Context, rows):
         pl.col("to_base_factor").alias("base_factor"),
     )
     read = rows.lazy().select(ROW, "unit_id", "dimension", "base_unit_id", "minimum", "maximum")  # what the rules read
-    return looked_up(read, "base_unit_id", base, ["base_dimension", "base_factor"]).collect()
+    return _look_up(read, "base_unit_id", base).collect()
+
+
+def _look_up(frame, key: str, vocabulary):
+    """`frame` with every column of `vocabulary` but `key`, from the vocabulary's row with the same key."""
+    return looked_up(frame, key, vocabulary, [c for c in vocabulary.columns if c != key])
 
 
 def _publication(sources):
