@@ -113,11 +113,13 @@ def write_package(context, folder: Path, created: str) -> None:
 def write_parquet(table, path: Path) -> None:
     """Typed columns, enumerations dictionary-encoded, zstd; descriptions and units in the field metadata,
     and pandas metadata so that `pandas.read_parquet` restores nullable integers and booleans."""
+    import polars as pl
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     arrow_schema = table_schema.arrow_schema(table.schema)
-    data = table.frame.drop(ROW).to_arrow()
+    # a foreign key held as a categorical is written as the text it is (its categories are shared by every table)
+    data = table.frame.drop(ROW).with_columns(pl.col(pl.Categorical).cast(pl.String)).to_arrow()
     columns = [data.column(field.name).cast(field.type) for field in arrow_schema]
     arrow_table = pa.Table.from_arrays(columns, schema=arrow_schema)
     metadata = dict(arrow_schema.metadata or {})

@@ -74,6 +74,15 @@ def unique_fields(schema: dict[str, Any]) -> set[str]:
     return names | (set(key) if len(key) == 1 else set())
 
 
+def categorical_fields(schema: dict[str, Any]) -> set[str]:
+    """Text fields that are, alone, a foreign key and not unique: their values are another table's keys, each
+    repeated over many rows, so a table holds them as categoricals (a code per row, each text once). A field
+    with a pattern or a length constraint stays text, for the string checks that test it."""
+    text = {f["name"] for f in fields(schema) if is_text(f) and not {"pattern", "minLength", "maxLength"} & set(constraints(f))}
+    single = {key["fields"][0] for key in foreign_keys(schema) if len(key["fields"]) == 1}
+    return (single & text) - unique_fields(schema)
+
+
 def enum_fields(schema: dict[str, Any]) -> set[str]:
     return {f["name"] for f in fields(schema) if "enum" in constraints(f)}
 
@@ -176,12 +185,13 @@ def pandera_schema(schema: dict[str, Any], name: str = "table"):
     duplicated rows only when there are some (pandera always does the expensive search).
     """
     import pandera.polars as pa
+    import polars as pl
 
-    required = required_fields(schema)
+    required, categorical = required_fields(schema), categorical_fields(schema)
     columns = {}
     for field in fields(schema):
         columns[field["name"]] = pa.Column(
-            polars_dtype(field),
+            pl.Categorical if field["name"] in categorical else polars_dtype(field),
             checks=[check for _, _, check in constraint_checks(field)],
             nullable=field["name"] not in required,
             coerce=False,

@@ -1,7 +1,8 @@
 """Reading one CSV table, once, into a polars frame, and mapping rows back to CSV line numbers.
 
 Every cell is read as a string, and a column given a parser is parsed into its type as soon as it is
-read; its strings are kept only if some cell did not parse (they are what a report shows).
+read; its strings are kept only if some cell did not parse (they are what a report shows). A text column
+named categorical is held as a polars categorical: a code per row, each distinct text once.
 
 The rules a CSV must follow: UTF-8 without a byte-order mark; comma-delimited with `"` quoting; a header
 row naming each field once; LF or CRLF line endings (both accepted); an empty cell is null. A file
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +54,8 @@ class RawTable:
 
         A quoted value may hold line breaks, so a row's line is 2 + its index + every line break in the
         rows before it. Counted only when a problem needs reporting, and only up to the last row asked. A
-        column whose strings were dropped parsed whole, and no number, boolean or date holds a line break.
+        column whose strings were dropped parsed whole, and no number, boolean or date holds a line break; a
+        categorical's texts are counted like strings.
         """
         import polars as pl
 
@@ -63,7 +65,7 @@ class RawTable:
         head = self.frame.head(max(rows) + 1)
         if not head.columns:
             return [2 + row for row in rows]
-        breaks = pl.sum_horizontal([pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in head.columns])
+        breaks = pl.sum_horizontal([pl.col(c).cast(pl.String).str.count_matches("\n", literal=True).fill_null(0) for c in head.columns])
         before = head.select((breaks.cum_sum() - breaks).alias("before")).get_column("before")
         return [2 + row + int(before[row]) for row in rows]
 
@@ -77,14 +79,14 @@ class ReadResult:
     error: TableReadError | None
 
 
-def read_file(path: Path, parsers: dict | None = None) -> ReadResult:
+def read_file(path: Path, parsers: dict | None = None, categorical: Collection[str] = ()) -> ReadResult:
     """Read one CSV (header, then cells); a file that breaks the rules gives its error, never raises it."""
     try:
         header = read_header(path)
     except TableReadError as error:
         return ReadResult(None, None, error)
     try:
-        return ReadResult(header, read_table(path, header, parsers), None)
+        return ReadResult(header, read_table(path, header, parsers, categorical), None)
     except TableReadError as error:
         return ReadResult(header, None, error)
 
@@ -127,10 +129,10 @@ def read_header(path: Path) -> list[str]:
     return header
 
 
-def read_table(path: Path, header: list[str], parsers: dict | None = None) -> RawTable:
+def read_table(path: Path, header: list[str], parsers: dict | None = None, categorical: Collection[str] = ()) -> RawTable:
     """Read every cell as a string, without inferring types, and parse the columns `parsers` names (column
-    name -> polars expression over that column, null where a cell does not parse); `header` is the file's
-    header as `read_header` gave it.
+    name -> polars expression over that column, null where a cell does not parse) and cast the text columns
+    `categorical` names to categoricals; `header` is the file's header as `read_header` gave it.
 
     pyarrow's streaming reader parses the file a block at a time, on a thread of its own, while each
     GROUP_BYTES of parsed blocks is converted to polars and parsed, every column of the group together:
@@ -143,28 +145,28 @@ def read_table(path: Path, header: list[str], parsers: dict | None = None) -> Ra
     # and with them every group already read.
     for block_bytes in (BLOCK_BYTES, MAX_BLOCK_BYTES):
         try:
-            return _read_in_groups(path, header, parsers, block_bytes)
+            return _read_in_groups(path, header, parsers, categorical, block_bytes)
         except (pa.ArrowInvalid, pa.ArrowTypeError, OSError) as error:
             if block_bytes == BLOCK_BYTES and isinstance(error, pa.ArrowInvalid) and "straddle" in str(error):
                 continue  # a row longer than a block: read again in one large block
             if isinstance(error, pa.ArrowInvalid) and "skip initial" in str(error):
                 # the header was read, so the file is that one line without a final line break: no rows
-                return _no_rows(path, header, parsers)
+                return _no_rows(path, header, parsers, categorical)
             failure = _explain(path, error)
         break
     raise TableReadError(*failure)
 
 
-def _no_rows(path: Path, header: list[str], parsers: dict) -> RawTable:
+def _no_rows(path: Path, header: list[str], parsers: dict, categorical: Collection[str]) -> RawTable:
     """The table of a file that holds its header only, as `_read_in_groups` gives it."""
     import polars as pl
 
     names = _unique_names(header)
-    strings = pl.DataFrame({name: pl.Series(name, [], dtype=pl.String) for name in names})
+    strings = _held(pl.DataFrame({name: pl.Series(name, [], dtype=pl.String) for name in names}), categorical)
     return RawTable(path, header, strings.select([name for name in names if name not in parsers]), _parsed(strings, parsers))
 
 
-def _read_in_groups(path: Path, header: list[str], parsers: dict, block_bytes: int) -> RawTable:
+def _read_in_groups(path: Path, header: list[str], parsers: dict, categorical: Collection[str], block_bytes: int) -> RawTable:
     import polars as pl
     import pyarrow as pa
 
@@ -176,7 +178,7 @@ def _read_in_groups(path: Path, header: list[str], parsers: dict, block_bytes: i
         # Positional placeholders keep duplicate or empty header names readable; the columns are named as
         # written in polars, which would rename an empty name coming from Arrow.
         strings = pl.from_arrow(pa.Table.from_batches(batches, schema=reader.schema), rechunk=True)
-        strings = strings.rename(dict(zip(strings.columns, names, strict=True)))
+        strings = _held(strings.rename(dict(zip(strings.columns, names, strict=True))), categorical)
         typed = _parsed(strings, parsers)
         if parsed:
             failed = strings.select([unparsed(pl.col(name), typed.get_column(name)).any().alias(name) for name in parsed]).row(0)
@@ -186,6 +188,15 @@ def _read_in_groups(path: Path, header: list[str], parsers: dict, block_bytes: i
     kept = _strings_of(path, names, block_bytes, [name for name in names if name in failing])
     strings = {name: kept[name] if name in failing else typed.get_column(name) for name in names if name not in parsers or name in failing}
     return RawTable(path, header, pl.DataFrame(strings), typed)
+
+
+def _held(strings, categorical: Collection[str]):
+    """The frame with its `categorical` columns cast to categoricals. Cast a group at a time, as read: the
+    figures of the 10M-row package held 1.3 GB less, and read in 0.2-0.45 s more (Arrow's own dictionary
+    encoding, whose dictionaries polars then merges batch by batch, took 1.1-1.4 s more)."""
+    import polars as pl
+
+    return strings.with_columns(pl.col(name).cast(pl.Categorical) for name in strings.columns if name in categorical)
 
 
 def _parsed(strings, parsers: dict):

@@ -489,11 +489,12 @@ def test_a_row_looked_up_by_its_key_gets_the_first_row_with_that_key():
     assert numbers.get_column("value").to_list() == [None, 5]
 
 
+@pytest.mark.parametrize("text", [pl.String, pl.Categorical])
 @pytest.mark.parametrize("packed_limit", [(1 << 63) - 1, 0])
-def test_conflicts_group_a_key_column_of_any_type(monkeypatch, packed_limit):
-    """A package's schema may type a key column otherwise than as text: figures on subject 7 in 2020
-    disagree, those on subject 7 in 2021 and subject 8 in 2020 or in no stated period do not (on one packed
-    key or on three)."""
+def test_conflicts_group_a_key_column_of_any_type(monkeypatch, packed_limit, text):
+    """A package's schema may type a key column otherwise than as text, and a foreign key is held as a
+    categorical: figures on subject 7 in 2020 disagree, those on subject 7 in 2021 and subject 8 in 2020 or in
+    no stated period do not (on one packed key or on three)."""
     from redata.checks import ROW, conflicts
 
     monkeypatch.setattr(conflicts, "PACKED_LIMIT", packed_limit)
@@ -501,7 +502,7 @@ def test_conflicts_group_a_key_column_of_any_type(monkeypatch, packed_limit):
     figures = pl.DataFrame({
         "metric": ["m"] * 6, "subject_id": [7, 7, 8, 7, 7, 8], "period": ["2020", "2020", "2020", "2021", "2021", None],
         "value": [1.0, 2.0, 3.0, 4.0, 4.0, 5.0], "value_low": [None] * 6, "value_high": [None] * 6,
-    }, schema_overrides={"value_low": pl.Float64, "value_high": pl.Float64}).with_row_index(ROW)
+    }, schema_overrides={"value_low": pl.Float64, "value_high": pl.Float64, "metric": text, "period": text}).with_row_index(ROW)
     assert conflicts._disagreeing_groups(figures).rows() == [(2, 0)]
 
 
@@ -542,6 +543,27 @@ def test_conflicts_show_the_first_disagreeing_rows_and_count_them_all(tmp_path, 
     assert len(expected) > MAX_ROWS_PER_RULE
     assert [p.value for p in reported[:-1]] == expected[:MAX_ROWS_PER_RULE]
     assert reported[-1].message.endswith(f"{len(expected) - MAX_ROWS_PER_RULE} more row(s) like the above")
+
+
+def test_a_foreign_key_held_as_a_categorical_is_checked_as_its_text(source, tables):
+    """The figures' foreign keys are held as categoricals: a dangling key, a formula and a line break in one
+    are found at their lines, and the lines of the rows after the break still count it."""
+    from redata.validation import run
+
+    figures = tables.read("figures")
+    first, second, later = figures[2]["figure_id"], figures[3]["figure_id"], _figure(tables, "share_of_world_refining", "s000")["figure_id"]
+    assert figures.index(next(r for r in figures if r["figure_id"] == later)) > 3
+    broken = tables.update("figures", "figure_id", first, subject_id="atlantis\nnorth")
+    formula = tables.update("figures", "figure_id", second, attributed_to_id="=HYPERLINK(1)")
+    out_of_range = tables.update("figures", "figure_id", later, value="150")
+    report, context = run(source / "datapackage")
+    assert context.tables["figures"].frame.schema["subject_id"] == pl.Categorical
+    errors = set(errors_of(report))
+    assert ("references", "figures", broken, "subject_id", "foreign-key") in errors
+    assert ("structure", "figures", formula, "attributed_to_id", "formula-injection") in errors
+    assert ("references", "figures", formula, "attributed_to_id", "foreign-key") in errors
+    assert ("domain", "figures", out_of_range, "value", "unit-range") in errors
+    assert [p.value for p in report.errors if p.rule == "foreign-key" and p.field == "subject_id"] == ["atlantis\nnorth"]
 
 
 def test_lines_stay_right_after_a_line_break_in_a_number_cell(source, tables):

@@ -82,7 +82,9 @@ def looked_up(rows, on: str, other, columns: list[str]):
     keys = other.get_column(on).cast(pl.String)
     distinct = keys.is_not_null() & keys.is_first_distinct()
     other, keys = other.filter(distinct), keys.filter(distinct)
-    position = pl.col(on).cast(pl.String).cast(pl.Enum(keys), strict=False).to_physical()
+    # a categorical casts through its distinct texts, any other type through every row's text
+    key = pl.col(on) if rows.collect_schema()[on] == pl.Categorical else pl.col(on).cast(pl.String)
+    position = key.cast(pl.Enum(keys), strict=False).to_physical()
     return rows.with_columns(position.alias("_position")).with_columns(
         pl.lit(other.get_column(column)).gather(pl.col("_position")).alias(column) for column in columns
     ).drop("_position")

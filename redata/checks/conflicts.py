@@ -54,11 +54,10 @@ def _disagreeing_groups(figures: pl.DataFrame) -> pl.DataFrame:
     """The number of rows (`_count`) and first row (`_first`) of every group of more than one figure whose
     intervals cannot all hold.
 
-    The figures are grouped on one integer packed from codes of their key columns, not on the strings. The
-    codes come from categories of this call's own, let go with it."""
+    The figures are grouped on one integer packed from codes of their key columns, not on the strings: a
+    categorical's own codes, or those of categories of this call's own, let go with it."""
     low, high = figure_interval()
-    # as text first: a schema may type a key column otherwise, and only text casts to a categorical
-    codes = figures.select(pl.col(c).cast(pl.String).cast(pl.Categorical(pl.Categories.random())).to_physical() for c in KEY)
+    codes = figures.select(_codes(c, figures.schema[c]) for c in KEY)
     rows = pl.concat([figures.select(ROW, "value", "value_low", "value_high"), codes], how="horizontal")
     return (
         rows.lazy().group_by(_packed_key(codes))
@@ -67,6 +66,14 @@ def _disagreeing_groups(figures: pl.DataFrame) -> pl.DataFrame:
         .select("_count", "_first")
         .collect(engine=STREAMING)  # the packed key is made a morsel at a time: unlike the codes, never held whole
     )
+
+
+def _codes(column: str, dtype) -> pl.Expr:
+    """A column's categorical codes: a categorical's own, or those of categories of this call's own (as text
+    first: a schema may type a key column otherwise, and only text casts to a categorical)."""
+    if dtype == pl.Categorical:
+        return pl.col(column).to_physical()
+    return pl.col(column).cast(pl.String).cast(pl.Categorical(pl.Categories.random())).to_physical()
 
 
 def _packed_key(codes: pl.DataFrame) -> pl.Expr | list[str]:

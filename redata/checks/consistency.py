@@ -51,12 +51,13 @@ def check(context: Context) -> list[Problem]:
 def _term_values(terms: pl.DataFrame, figures: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
     """Each term with its figure's interval in base units and the year its period starts."""
     factor = units.select(pl.col("unit_id").alias("unit"), pl.col("to_base_factor").alias("_factor"), pl.col("base_unit_id").alias("_base"))
-    # only the few figures the terms name are looked up and converted, however many figures there are
-    figure_values = figures.filter(pl.col("figure_id").is_in(terms.get_column("figure_id").drop_nulls().implode())).select(
-        "figure_id", "unit", "period", pl.col("value"), pl.col("value_low"), pl.col("value_high")
+    # only the few figures the terms name are looked up and converted, however many figures there are; the
+    # keys are joined as text, which the categoricals some of them are held as are cast to
+    figure_values = figures.filter(pl.col("figure_id").is_in(terms.get_column("figure_id").cast(pl.String).drop_nulls().implode())).select(
+        "figure_id", pl.col("unit").cast(pl.String), "period", pl.col("value"), pl.col("value_low"), pl.col("value_high")
     ).join(factor, on="unit", how="left")
     low, high = figure_interval()
-    return terms.select("check_id", "figure_id", "role").join(figure_values, on="figure_id", how="left").with_columns(
+    return terms.select(pl.col("check_id", "figure_id").cast(pl.String), "role").join(figure_values, on="figure_id", how="left").with_columns(
         (low * pl.col("_factor")).alias("_low"),
         (high * pl.col("_factor")).alias("_high"),
         pl.col("period").str.extract(r"([0-9]{4})", 1).cast(pl.Int64).alias("_year"),

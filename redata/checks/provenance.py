@@ -97,7 +97,8 @@ def _mention_problems(context: Context) -> list[Problem]:
     mentions, entities = context.table("mentions", "entity_id", "quote"), context.table("entities", "entity_id", "aliases")
     if mentions is None or entities is None:
         return []
-    aliases = entities.frame.select("entity_id", pl.col("aliases").str.split(";").alias("_aliases"))
+    # the key as the mentions hold it (a categorical), so that the join compares codes
+    aliases = entities.frame.select(pl.col("entity_id").cast(mentions.frame.schema["entity_id"]), pl.col("aliases").str.split(";").alias("_aliases"))
     failing = (
         mentions.frame.lazy().select(ROW, "entity_id", "quote")
         .join(aliases.lazy(), on="entity_id", how="inner")

@@ -23,14 +23,18 @@ def check(context: Context) -> list[Problem]:
             target = context.table(key["resource"] or table.name, *remote)
             if target is None:  # unread, or without the fields: the descriptor layer has reported it
                 continue
-            # an anti join needs no distinct targets: deduplicating a large target cost more than the join
             targets = target.frame.select([pl.col(r).alias(l) for l, r in zip(local, remote, strict=False)])
-            for l in local:  # join keys must share a dtype; a schema may type the two sides differently
-                targets = targets.with_columns(pl.col(l).cast(table.frame.schema[l], strict=False))
+            rows = table.frame.lazy().select(ROW, *local).drop_nulls(local)
+            if len(local) == 1 and table.frame.schema[local[0]] == pl.Categorical:
+                absent = _absent(table.frame.get_column(local[0]), targets.get_column(local[0]))
+                rows = rows.filter(pl.col(local[0]).is_in(absent.implode()))
+            else:
+                # an anti join needs no distinct targets: deduplicating a large target cost more than the join
+                for l in local:  # join keys must share a dtype; a schema may type the two sides differently
+                    targets = targets.with_columns(pl.col(l).cast(table.frame.schema[l], strict=False))
+                rows = rows.join(targets.lazy(), on=local, how="anti")
             failing = (
-                table.frame.lazy().select(ROW, *local)
-                .drop_nulls(local)
-                .join(targets.lazy(), on=local, how="anti")
+                rows
                 .with_columns(pl.concat_str([pl.col(c).cast(pl.String) for c in local], separator=", ").alias("_value"))
                 .collect(engine=STREAMING)  # the rows with a key are never all copied at once
             )
@@ -40,3 +44,12 @@ def check(context: Context) -> list[Problem]:
                 message=f"no row of {target_name} has {', '.join(remote)} equal to this value", value="_value",
             )
     return problems
+
+
+def _absent(keys: pl.Series, targets: pl.Series) -> pl.Series:
+    """The distinct texts of a categorical foreign key that no target has: each text is looked for once, and
+    only the targets among those few texts are kept (a set of every target of 1M figures took 127 MB)."""
+    texts = keys.unique().drop_nulls().cast(pl.String)
+    targets = targets.cast(pl.String, strict=False)
+    found = targets.filter(targets.is_in(texts.implode()))
+    return texts.filter(~texts.is_in(found.implode()))

@@ -28,8 +28,8 @@ def start_reading(package: Package) -> dict[str, Future]:
 
 
 def read(resource: Resource) -> ReadResult:
-    """Read one CSV table, its columns parsed as its schema says."""
-    return read_file(resource.path, _parsers(resource.schema))
+    """Read one CSV table, its columns parsed as its schema says, its repeated foreign keys as categoricals."""
+    return read_file(resource.path, _parsers(resource.schema), table_schema.categorical_fields(resource.schema))
 
 
 def _parsers(schema: dict) -> dict:
@@ -97,8 +97,8 @@ def _parquet_problems(table: Table) -> list[Problem]:
         return problem("parquet-readable", f"{path}: cannot be read as Parquet: {str(error).splitlines()[0]}")
     if not stored.schema.equals(table_schema.arrow_schema(table.schema), check_metadata=False):
         return problem("parquet-schema", f"{path.name}: column types differ from those the Table Schema gives")
-    parquet_frame = pl.from_arrow(stored).with_columns(pl.col(pl.Categorical).cast(pl.String))
-    if not parquet_frame.equals(table.frame.drop(ROW)):
+    as_text = pl.col(pl.Categorical).cast(pl.String)  # enumerations in the file, foreign keys in the table
+    if not pl.from_arrow(stored).with_columns(as_text).equals(table.frame.drop(ROW).with_columns(as_text)):
         return problem("parquet-matches-csv", f"{path.name} does not hold the same rows as {table.resource.path.name}")
     return []
 
@@ -205,11 +205,18 @@ def _formula_problems(table: Table) -> list[Problem]:
 
     columns = [f["name"] for f in table_schema.fields(table.schema) if table_schema.is_text(f)]
 
+    def where(name: str, test):
+        """Where a column's text passes `test` (strings -> booleans); a categorical's distinct texts are tested."""
+        if table.frame.schema[name] == pl.Categorical:
+            texts = table.frame.get_column(name).unique().drop_nulls().cast(pl.String)
+            return pl.col(name).is_in(texts.filter(test(texts)).implode())
+        return test(pl.col(name))
+
     def starts_like_formula(name: str):
-        return pl.col(name).str.contains(table_schema.FORMULA_START)
+        return where(name, lambda text: text.str.contains(table_schema.FORMULA_START))
 
     def formula(name: str):
-        return starts_like_formula(name) & ~pl.col(name).str.contains(table_schema.NUMBER_TEXT)
+        return where(name, lambda text: text.str.contains(table_schema.FORMULA_START) & ~text.str.contains(table_schema.NUMBER_TEXT))
 
     counts = table.frame.select([starts_like_formula(name).sum().alias(name) for name in columns]).row(0) if columns else ()
     problems: list[Problem] = []
