@@ -161,11 +161,6 @@ def _prepare_process() -> None:
     # numpy (which pyarrow loads) starts a BLAS thread per core, and they spin while they wait for work:
     # 0.18 s of CPU at 1M rows taken from the two cores the checks use. Nothing a command runs uses BLAS.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    # polars' allocator (jemalloc, where polars is built with it) gives threads arenas of their own, and
-    # memory one thread frees is not reused by another: what the reading thread freed stayed resident
-    # beside what the layers allocated. One arena for every thread: at 1M rows a run peaked 40-60 MB lower,
-    # at 10M no slower. Read when polars is loaded, so set before it is.
-    os.environ.setdefault("_RJEM_MALLOC_CONF", "narenas:1")
 
 
 def _print_report(report, format: Format, strict: bool, stream=None) -> None:
