@@ -118,7 +118,8 @@ def write_parquet(table, path: Path) -> None:
     import pyarrow.parquet as pq
 
     arrow_schema = table_schema.arrow_schema(table.schema)
-    # a foreign key held as a categorical is written as the text it is (its categories are shared by every table)
+    # a foreign key held as a categorical is written as text: as a dictionary, an enumeration's would carry
+    # the categories every table shares
     data = table.frame.drop(ROW).with_columns(pl.col(pl.Categorical).cast(pl.String)).to_arrow()
     columns = [data.column(field.name).cast(field.type) for field in arrow_schema]
     arrow_table = pa.Table.from_arrays(columns, schema=arrow_schema)

@@ -75,9 +75,10 @@ def unique_fields(schema: dict[str, Any]) -> set[str]:
 
 
 def categorical_fields(schema: dict[str, Any]) -> set[str]:
-    """Text fields that are, alone, a foreign key and not unique: their values are another table's keys, each
-    repeated over many rows, so a table holds them as categoricals (a code per row, each text once). A field
-    with a pattern or a length constraint stays text, for the string checks that test it."""
+    """Text fields that are, alone, a foreign key and not unique: their values are another table's keys,
+    which repeat wherever many rows refer to one (the rule does not count them), so a table holds them as
+    categoricals (a code per row, each text once). A field with a pattern or a length constraint stays
+    text, for pandera's string checks; the layers cast a categorical to text where they read it as text."""
     text = {f["name"] for f in fields(schema) if is_text(f) and not {"pattern", "minLength", "maxLength"} & set(constraints(f))}
     single = {key["fields"][0] for key in foreign_keys(schema) if len(key["fields"]) == 1}
     return (single & text) - unique_fields(schema)

@@ -46,7 +46,7 @@ class RawTable:
 
     path: Path
     header: list[str]
-    frame: object  # polars.DataFrame of pl.String columns, named as the header
+    frame: object  # polars.DataFrame of pl.String columns (categoricals where read so), named as the header
     typed: object  # polars.DataFrame of every column, named as the header
 
     def line_numbers(self, rows) -> list[int]:

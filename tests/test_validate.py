@@ -3,6 +3,7 @@ at its table, CSV line and field, with nothing else reported as an error."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
@@ -13,7 +14,7 @@ import polars as pl
 import pytest
 
 from redata import validate
-from redata.report import LAYERS
+from redata.report import LAYERS, MAX_ROWS_PER_RULE
 
 from conftest import REPO, Tables, edit_json, errors_of, run_cli
 
@@ -564,6 +565,50 @@ def test_a_foreign_key_held_as_a_categorical_is_checked_as_its_text(source, tabl
     assert ("references", "figures", formula, "attributed_to_id", "foreign-key") in errors
     assert ("domain", "figures", out_of_range, "value", "unit-range") in errors
     assert [p.value for p in report.errors if p.rule == "foreign-key" and p.field == "subject_id"] == ["atlantis\nnorth"]
+
+
+def test_a_foreign_key_compares_a_categorical_with_a_key_of_another_type(source, tables):
+    """A schema may point a key held as a categorical at a number, and a number at a categorical: the keys
+    are compared as text, and every row without a match is reported."""
+    schemas = source / "schemas"
+    edit_json(schemas / "mentions.json", lambda s: s["foreignKeys"].append(
+        {"fields": ["entity_id", "source_id"], "reference": {"resource": "figures", "fields": ["char_start", "char_end"]}}))
+    edit_json(schemas / "figures.json", lambda s: s["foreignKeys"].append(
+        {"fields": ["char_start"], "reference": {"resource": "figures", "fields": ["subject_id"]}}))
+    report = validate(source / "datapackage")
+    failing = {field: sum(1 for p in report.errors if p.rule == "foreign-key" and p.field == field) for field in ("entity_id,source_id", "char_start")}
+    listed = min(len(tables.read("mentions")), MAX_ROWS_PER_RULE + 1), min(len(tables.read("figures")), MAX_ROWS_PER_RULE + 1)
+    assert (failing["entity_id,source_id"], failing["char_start"]) == listed
+
+
+def test_texts_the_layers_read_may_be_foreign_keys_held_as_categoricals(source, tables):
+    """Made foreign keys into vocabularies, without the constraints that keep them text, `period` and
+    `period_as_written` are held as categoricals, and the layers that read them as text (the domain rules,
+    consistency, provenance, coverage) give the report they give on text."""
+    from redata.validation import run
+
+    before = validate(source / "datapackage")
+    figures = tables.read("figures")
+    for field in ("period", "period_as_written"):
+        values = sorted({row[field] for row in figures if row[field]})
+        with (source / "datapackage" / f"{field}s.csv").open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, lineterminator="\n").writerows([[field], *[[v] for v in values]])
+        (source / "schemas" / f"{field}s.json").write_text(json.dumps({
+            "fields": [{"name": field, "type": "string", "description": "What figures refer to.", "constraints": {"required": True, "unique": True}}],
+            "primaryKey": [field],
+        }), encoding="utf-8")
+        edit_json(source / "datapackage" / "datapackage.json", lambda d, f=field: d["resources"].append(
+            {"name": f"{f}s", "path": f"{f}s.csv", "schema": f"../schemas/{f}s.json"}))
+
+        def a_key(schema, field=field):
+            next(f for f in schema["fields"] if f["name"] == field).pop("constraints", None)
+            schema["foreignKeys"].append({"fields": [field], "reference": {"resource": f"{field}s", "fields": [field]}})
+
+        edit_json(source / "schemas" / "figures.json", a_key)
+    report, context = run(source / "datapackage")
+    assert all(context.tables["figures"].frame.schema[f] == pl.Categorical for f in ("period", "period_as_written"))
+    assert [(p.layer, p.table, p.row, p.field, p.rule, p.message) for p in report.problems] == [
+        (p.layer, p.table, p.row, p.field, p.rule, p.message) for p in before.problems]
 
 
 def test_lines_stay_right_after_a_line_break_in_a_number_cell(source, tables):

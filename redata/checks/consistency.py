@@ -54,7 +54,7 @@ def _term_values(terms: pl.DataFrame, figures: pl.DataFrame, units: pl.DataFrame
     # only the few figures the terms name are looked up and converted, however many figures there are; the
     # keys are joined as text, which the categoricals some of them are held as are cast to
     figure_values = figures.filter(pl.col("figure_id").is_in(terms.get_column("figure_id").cast(pl.String).drop_nulls().implode())).select(
-        "figure_id", pl.col("unit").cast(pl.String), "period", pl.col("value"), pl.col("value_low"), pl.col("value_high")
+        "figure_id", pl.col("unit", "period").cast(pl.String), pl.col("value"), pl.col("value_low"), pl.col("value_high")
     ).join(factor, on="unit", how="left")
     low, high = figure_interval()
     return terms.select(pl.col("check_id", "figure_id").cast(pl.String), "role").join(figure_values, on="figure_id", how="left").with_columns(

@@ -130,7 +130,7 @@ def _reach(context: Context, names: list[str]) -> pl.DataFrame:
 def _table_spans(table: Table, column: str, code) -> pl.LazyFrame:
     """The first occurrence of the as-written text inside the quote, in characters. `str.find` counts
     bytes, which are characters when the quote is ASCII; other quotes count the characters before it."""
-    written, quote = pl.col(column), pl.col("quote")
+    written, quote = pl.col(column).cast(pl.String), pl.col("quote").cast(pl.String)  # a categorical, as text
     rows = (
         table.frame.lazy().select(code.alias("code"), "char_start", column, "quote", quote.str.find(written, literal=True).alias("_byte"))
         .filter(pl.col("_byte").is_not_null() & pl.col("code").is_not_null())

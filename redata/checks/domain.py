@@ -150,7 +150,8 @@ def _publication(sources):
 
 def _period_starts(figures):
     """Each distinct period with its start date: parsed once per period, not once per row."""
-    return figures.select(pl.col("period").unique().drop_nulls()).with_columns(_period_start().alias("period_start"))
+    # as text: a schema may make the period a foreign key, held as a categorical
+    return figures.select(pl.col("period").unique().drop_nulls().cast(pl.String)).with_columns(_period_start().alias("period_start"))
 
 
 def _period_start():

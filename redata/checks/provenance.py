@@ -43,7 +43,8 @@ def _texts_frame(texts: pl.DataFrame) -> pl.DataFrame:
 
 
 def _quote_problems(table: Table, texts: pl.DataFrame, context: Context) -> list[Problem]:
-    rows = table.frame.lazy().select(ROW, *QUOTING).drop_nulls()
+    # the quote as text (a schema may make any column a foreign key, held as a categorical)
+    rows = table.frame.lazy().select(ROW, *QUOTING).drop_nulls().with_columns(pl.col("quote").cast(pl.String))
     # offsets out of order are reported by `in_bounds`; the slice itself needs a length of at least 0
     start, length = pl.col("char_start"), (pl.col("char_end") - pl.col("char_start")).clip(lower_bound=0)
     in_bounds = (start >= 0) & (start < pl.col("char_end")) & (pl.col("char_end") <= pl.col("_length"))
@@ -86,8 +87,9 @@ def _quote_message(text: str, quote: str, start: int, end: int) -> str:
 def _as_written_problems(table: Table) -> list[Problem]:
     problems: list[Problem] = []
     for column in as_written_fields(table):
+        written, quote = pl.col(column).cast(pl.String), pl.col("quote").cast(pl.String)
         failing = table.frame.filter(
-            pl.col(column).is_not_null() & pl.col("quote").is_not_null() & ~pl.col("quote").str.contains(pl.col(column), literal=True)
+            written.is_not_null() & quote.is_not_null() & ~quote.str.contains(written, literal=True)
         ).select(ROW, column)
         problems += row_problems(table, failing, layer=LAYER, field=column, rule="as-written-in-quote", message=f"{column} does not occur inside the quote", value=column)
     return problems
@@ -97,10 +99,12 @@ def _mention_problems(context: Context) -> list[Problem]:
     mentions, entities = context.table("mentions", "entity_id", "quote"), context.table("entities", "entity_id", "aliases")
     if mentions is None or entities is None:
         return []
-    # the key as the mentions hold it (a categorical), so that the join compares codes
-    aliases = entities.frame.select(pl.col("entity_id").cast(mentions.frame.schema["entity_id"]), pl.col("aliases").str.split(";").alias("_aliases"))
+    # the entities' key as the mentions hold theirs (a categorical: the join compares codes), through its
+    # text, since either schema may type its key otherwise
+    key = pl.col("entity_id").cast(pl.String).cast(mentions.frame.schema["entity_id"], strict=False)
+    aliases = entities.frame.select(key, pl.col("aliases").cast(pl.String).str.split(";").alias("_aliases"))
     failing = (
-        mentions.frame.lazy().select(ROW, "entity_id", "quote")
+        mentions.frame.lazy().select(ROW, "entity_id", pl.col("quote").cast(pl.String))
         .join(aliases.lazy(), on="entity_id", how="inner")
         .filter(~pl.col("_aliases").list.contains(pl.col("quote")))
         .collect(engine=STREAMING)  # the aliases of every mention are never all held at once

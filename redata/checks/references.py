@@ -1,6 +1,7 @@
 """Layer 5, referential integrity: every foreign key declared in `schemas/` resolves.
 
-One anti-join per foreign key; composite keys and self-references (no `resource`) included. A key whose
+One anti-join per foreign key, composite keys and self-references (no `resource`) included; a key of one
+field held as a categorical looks for its distinct texts among the targets instead. A key whose
 target table could not be read is not checked here: the structure layer has already failed it.
 """
 
@@ -29,9 +30,14 @@ def check(context: Context) -> list[Problem]:
                 absent = _absent(table.frame.get_column(local[0]), targets.get_column(local[0]))
                 rows = rows.filter(pl.col(local[0]).is_in(absent.implode()))
             else:
-                # an anti join needs no distinct targets: deduplicating a large target cost more than the join
-                for l in local:  # join keys must share a dtype; a schema may type the two sides differently
-                    targets = targets.with_columns(pl.col(l).cast(table.frame.schema[l], strict=False))
+                # an anti join needs no distinct targets: deduplicating a large target cost more than the join.
+                # Join keys must share a dtype, and a schema may type the two sides differently: a
+                # categorical is compared as its text, and casts to or from another type through it.
+                rows = rows.with_columns(pl.col(l).cast(pl.String) for l in local if table.frame.schema[l] == pl.Categorical)
+                wanted = rows.collect_schema()
+                for l in local:
+                    target = pl.col(l).cast(pl.String) if targets.schema[l] == pl.Categorical else pl.col(l)
+                    targets = targets.with_columns(target.cast(wanted[l], strict=False))
                 rows = rows.join(targets.lazy(), on=local, how="anti")
             failing = (
                 rows
