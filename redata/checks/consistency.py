@@ -51,8 +51,8 @@ def check(context: Context) -> list[Problem]:
 def _term_values(terms: pl.DataFrame, figures: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
     """Each term with its figure's interval in base units and the year its period starts."""
     factor = units.select(pl.col("unit_id").alias("unit"), pl.col("to_base_factor").alias("_factor"), pl.col("base_unit_id").alias("_base"))
-    # only the few figures the terms name are looked up and converted, however many figures there are; the
-    # keys are joined as text, which the categoricals some of them are held as are cast to
+    # only the few figures the terms name are looked up and converted, however many figures there are; keys
+    # held as categoricals are cast to text to be joined
     figure_values = figures.filter(pl.col("figure_id").is_in(terms.get_column("figure_id").cast(pl.String).drop_nulls().implode())).select(
         "figure_id", pl.col("unit", "period").cast(pl.String), pl.col("value"), pl.col("value_low"), pl.col("value_high")
     ).join(factor, on="unit", how="left")
