@@ -17,7 +17,7 @@ from .. import schema as table_schema
 from ..package import Package, Resource
 from ..report import Problem
 from ..tables import ReadResult, read_file, read_in_background, unparsed
-from . import ROW, STREAMING, Table, row_problems
+from . import ROW, STREAMING, Table, distinct_texts, row_problems
 
 LAYER = "structure"
 
@@ -208,7 +208,7 @@ def _formula_problems(table: Table) -> list[Problem]:
     def where(name: str, test):
         """Where a column's text passes `test` (strings -> booleans); a categorical's distinct texts are tested."""
         if table.frame.schema[name] == pl.Categorical:
-            texts = table.frame.get_column(name).unique().drop_nulls().cast(pl.String)
+            texts = distinct_texts(table.frame.get_column(name))
             return pl.col(name).is_in(texts.filter(test(texts)).implode())
         return test(pl.col(name))
 
