@@ -377,6 +377,45 @@ def test_coverage_lists_the_first_unaccounted_numbers_and_counts_the_rest(tmp_pa
     assert (row, value) == (None, None) and message.endswith(f": {len(every) - MAX_ROWS_PER_RULE} more number(s) like the above")
 
 
+@pytest.mark.parametrize("packed_limit", [(1 << 63) - 1, 0])
+def test_a_span_outside_its_text_accounts_for_no_number_of_another(tmp_path, monkeypatch, packed_limit):
+    """Coverage packs a position with its text's code (code * pack + offset) and sorts the spans as one
+    integer where that fits (else as pairs): a figure whose offsets point before its text, or past its
+    end, must account for no number of the text before or after it. Such figures leave the same numbers
+    unaccounted as no figures at all."""
+    from redata.checks import coverage
+
+    monkeypatch.setattr(coverage, "PACKED_LIMIT", packed_limit)
+    pack, longest = 1 << 16, coverage._pack
+    monkeypatch.setattr(coverage, "_pack", lambda texts: pack if longest(texts) <= pack else pytest.fail("a text is longer than the test's pack"))
+    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
+    from generate import generate
+
+    package = generate(tmp_path / "synthetic", 500)
+    tables = Tables(package)
+    figures = {row["figure_id"]: row for row in tables.read("figures")}
+    last, before_last, first_of_next = figures.pop("synthetic-f99"), figures["synthetic-f98"], figures["synthetic-f100"]
+    assert last["source_id"] == before_last["source_id"] == "synthetic-0" and first_of_next["source_id"] == "synthetic-1"
+
+    def unaccounted(rows) -> list[tuple]:
+        tables.write("figures", list(rows))
+        return [(p.row, p.value, p.message) for p in validate(package / "datapackage").problems if p.rule == "number-accounted"]
+
+    without = unaccounted(row for key, row in figures.items() if key not in {"synthetic-f98", "synthetic-f100"})
+    start, end = next(map(int, re.search(r" at \[(\d+):(\d+)\] of synthetic-0 ", m).groups()) for _, _, m in without if " of synthetic-0 " in m)
+    assert re.search(r" at \[(\d+):\d+\] of synthetic-1 ", " ".join(m for _, _, m in without))  # the next text's first numbers too
+
+    def moved(figure: dict, span_start: int) -> dict:
+        """The figure with offsets that put its as-written text at span_start of its source."""
+        char_start = span_start - figure["quote"].index(figure["as_written"])
+        return figure | {"char_start": str(char_start), "char_end": str(char_start + len(figure["quote"]))}
+
+    assert len(first_of_next["as_written"]) >= end - start
+    figures["synthetic-f100"] = moved(first_of_next, start - pack)  # packed, it would land on that number of synthetic-0
+    figures["synthetic-f98"] = moved(before_last, pack - 3)  # packed, it would reach into the start of synthetic-1
+    assert unaccounted(figures.values()) == without
+
+
 def test_a_table_read_a_few_blocks_at_a_time_is_the_table_read_at_once(source, tables, monkeypatch):
     """Tables are parsed in blocks and converted a group of blocks at a time (`redata.tables`): with blocks
     of 4 KB, a group per block, a cell of the wrong type in the last block and a row longer than a block,

@@ -9,7 +9,6 @@ on to the later layers, typed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import Future
 from functools import partial
 
@@ -37,10 +36,8 @@ def _parsers(schema: dict) -> dict:
     return {f["name"]: table_schema.parse_expression(f) for f in table_schema.fields(schema) if not table_schema.is_text(f)}
 
 
-def check(
-    package: Package, usable: set[str], reading: dict[str, Future], on_table: Callable[[Table], None] = lambda table: None
-) -> tuple[dict[str, Table], list[Problem]]:
-    """The typed tables and the problems found; `on_table` is told of each table as soon as it is typed."""
+def check(package: Package, usable: set[str], reading: dict[str, Future]) -> tuple[dict[str, Table], list[Problem]]:
+    """The typed tables and the problems found."""
     tables: dict[str, Table] = {}
     problems: list[Problem] = []
     for name, resource in package.resources.items():
@@ -50,7 +47,6 @@ def check(
         problems += found
         if table is not None:
             tables[name] = table
-            on_table(table)
     for table in tables.values():
         if table.resource.parquet is not None:
             problems += _parquet_problems(table)
