@@ -77,9 +77,9 @@ def unique_fields(schema: dict[str, Any]) -> set[str]:
 def categorical_fields(schema: dict[str, Any]) -> set[str]:
     """Text fields that are, alone, a foreign key and not unique: their values are another table's keys,
     which repeat wherever many rows refer to one (the rule does not count them), so a table holds them as
-    categoricals (a code per row, each text once). A field with a pattern or a length constraint stays
-    text, for pandera's string checks; the layers cast a categorical to text where they read it as text."""
-    text = {f["name"] for f in fields(schema) if is_text(f) and not {"pattern", "minLength", "maxLength"} & set(constraints(f))}
+    categoricals (a code per row, each text once). The reader holds other text columns so when their
+    first rows repeat (see `redata.tables`); the layers cast a categorical to text where they read it as text."""
+    text = {f["name"] for f in fields(schema) if is_text(f)}
     single = {key["fields"][0] for key in foreign_keys(schema) if len(key["fields"]) == 1}
     return (single & text) - unique_fields(schema)
 
@@ -163,7 +163,8 @@ def constraint_checks(field: dict[str, Any]) -> list[tuple[str, str, Any]]:
         allowed = [_typed(v, kind) for v in rules["enum"]]
         add("enum", f"not one of {', '.join(map(str, rules['enum']))}", pa.Check.isin(allowed))
     if "pattern" in rules:
-        add("pattern", f"does not match the pattern {rules['pattern']}", pa.Check.str_matches(anchored(rules["pattern"])))
+        pattern = anchored(rules["pattern"])
+        add("pattern", f"does not match the pattern {rules['pattern']}", _text_check("str_matches", lambda text: text.str.contains(pattern)))
     for rule, build, word in (
         ("minimum", pa.Check.ge, "below the minimum"),
         ("maximum", pa.Check.le, "above the maximum"),
@@ -173,14 +174,34 @@ def constraint_checks(field: dict[str, Any]) -> list[tuple[str, str, Any]]:
         if rule in rules:
             add(rule, f"{word} {rules[rule]}", build(_typed(rules[rule], kind)))
     if "minLength" in rules:
-        add("minLength", f"shorter than {rules['minLength']} characters", pa.Check.str_length(min_value=rules["minLength"]))
+        shortest = rules["minLength"]
+        add("minLength", f"shorter than {shortest} characters", _text_check("str_length", lambda text: text.str.len_chars() >= shortest))
     if "maxLength" in rules:
-        add("maxLength", f"longer than {rules['maxLength']} characters", pa.Check.str_length(max_value=rules["maxLength"]))
+        longest = rules["maxLength"]
+        add("maxLength", f"longer than {longest} characters", _text_check("str_length", lambda text: text.str.len_chars() <= longest))
     return checks
 
 
-def pandera_schema(schema: dict[str, Any], name: str = "table"):
-    """The pandera (polars) schema that checks a typed table against its Table Schema's constraints.
+def _text_check(name: str, holds):
+    """A pandera check of a text column (`holds`: a polars expression over its text). pandera's own string
+    checks take strings only: a categorical's distinct texts are tested, each once."""
+    import pandera.polars as pa
+    import polars as pl
+
+    def check(data):
+        column = pl.col(data.key)
+        if data.lazyframe.collect_schema()[data.key] != pl.Categorical:
+            return data.lazyframe.select(holds(column))
+        texts = data.lazyframe.select(column.unique().drop_nulls().cast(pl.String)).collect()
+        failing = texts.filter(~holds(column)).get_column(data.key)
+        return data.lazyframe.select(~column.is_in(failing.implode()))
+
+    return pa.Check(check, name=name)
+
+
+def pandera_schema(schema: dict[str, Any], name: str = "table", categorical: set[str] | None = None):
+    """The pandera (polars) schema that checks a typed table against its Table Schema's constraints; the
+    text columns `categorical` names (by default the schema's `categorical_fields`) held as categoricals.
 
     Uniqueness is left to `redata.checks.structure`, which counts distinct keys first and looks for the
     duplicated rows only when there are some (pandera always does the expensive search).
@@ -188,7 +209,8 @@ def pandera_schema(schema: dict[str, Any], name: str = "table"):
     import pandera.polars as pa
     import polars as pl
 
-    required, categorical = required_fields(schema), categorical_fields(schema)
+    required = required_fields(schema)
+    categorical = categorical_fields(schema) if categorical is None else categorical
     columns = {}
     for field in fields(schema):
         columns[field["name"]] = pa.Column(

@@ -165,6 +165,14 @@ def defect_source_not_utf8(source, tables):
     return {("provenance", "sources", line, "file", "source-utf8")}
 
 
+def defect_text_constraints(source, tables):
+    """A period that breaks its pattern and a note longer than its maxLength (both checked on the text)."""
+    last, before_last = [row["figure_id"] for row in tables.read("figures")[-1:-3:-1]]  # rows no other defect edits
+    period = tables.update("figures", "figure_id", last, period="May 2025")
+    note = tables.update("figures", "figure_id", before_last, note="n" * 2001)
+    return {("structure", "figures", period, "period", "pattern"), ("structure", "figures", note, "note", "maxLength")}
+
+
 def _value(tables: Tables, figure_id: str) -> str:
     return [r for r in tables.read("figures") if r["figure_id"] == figure_id][0]["value"]
 
@@ -173,7 +181,7 @@ DEFECTS = [
     defect_percent_150, defect_quote_moved, defect_offsets_reversed, defect_dangling_entity, defect_broken_sum,
     defect_changed_source_byte, defect_duplicate_key, defect_unaccounted_number, defect_descriptor_version,
     defect_type, defect_enum, defect_qualifier_bounds, defect_metric_dimension,
-    defect_period_after_publication, defect_mention_not_an_alias, defect_source_not_utf8,
+    defect_period_after_publication, defect_mention_not_an_alias, defect_source_not_utf8, defect_text_constraints,
 ]
 
 
@@ -182,6 +190,23 @@ def test_one_defect_is_reported_exactly(source, tables, defect):
     expected = defect(source, tables)
     report = validate(source / "datapackage")
     assert set(errors_of(report)) == expected
+
+
+@pytest.mark.parametrize("defect", [None, *DEFECTS, defect_as_written], ids=lambda d: d.__name__.removeprefix("defect_") if d else "none")
+def test_every_text_column_held_as_a_categorical_gives_the_same_report(source, tables, defect, monkeypatch):
+    """The reader holds a text column as a categorical where its first rows repeat (in large tables only, as
+    set): with every text column of every table so held, every layer reports what it reports on strings."""
+    from redata import tables as reader
+    from redata.validation import run
+
+    if defect is not None:
+        defect(source, tables)
+    as_strings = validate(source / "datapackage")
+    monkeypatch.setattr(reader, "REPEATING_ROWS", 1)
+    monkeypatch.setattr(reader, "REPEATS", 1)
+    as_categoricals, context = run(source / "datapackage")
+    assert context.tables["figures"].frame.schema["quote"] == pl.Categorical
+    assert (as_categoricals.problems, as_categoricals.skipped) == (as_strings.problems, as_strings.skipped)
 
 
 def test_as_written_outside_quote_is_reported(source, tables):

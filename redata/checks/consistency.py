@@ -33,7 +33,7 @@ def check(context: Context) -> list[Problem]:
         return []
     values = _term_values(terms.frame, figures.frame, units.frame)
     per_check = _aggregate(values)
-    evaluated = checks.frame.join(per_check, on="check_id", how="left", maintain_order="left").with_columns(
+    evaluated = checks.frame.with_columns(pl.col("check_id").cast(pl.String)).join(per_check, on="check_id", how="left", maintain_order="left").with_columns(
         _shape_error().alias("_shape_error")
     )
     problems: list[Problem] = []
@@ -50,11 +50,11 @@ def check(context: Context) -> list[Problem]:
 
 def _term_values(terms: pl.DataFrame, figures: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
     """Each term with its figure's interval in base units and the year its period starts."""
-    factor = units.select(pl.col("unit_id").alias("unit"), pl.col("to_base_factor").alias("_factor"), pl.col("base_unit_id").alias("_base"))
+    factor = units.select(pl.col("unit_id").cast(pl.String).alias("unit"), pl.col("to_base_factor").alias("_factor"), pl.col("base_unit_id").alias("_base"))
     # only the few figures the terms name are looked up and converted, however many figures there are; keys
     # held as categoricals are cast to text to be joined
     figure_values = figures.filter(pl.col("figure_id").is_in(terms.get_column("figure_id").cast(pl.String).drop_nulls().implode())).select(
-        "figure_id", pl.col("unit", "period").cast(pl.String), pl.col("value"), pl.col("value_low"), pl.col("value_high")
+        pl.col("figure_id", "unit", "period").cast(pl.String), pl.col("value"), pl.col("value_low"), pl.col("value_high")
     ).join(factor, on="unit", how="left")
     low, high = figure_interval()
     return terms.select(pl.col("check_id", "figure_id").cast(pl.String), "role").join(figure_values, on="figure_id", how="left").with_columns(
