@@ -34,8 +34,9 @@ HEADER_PROBE_BYTES = 1024 * 1024
 # one distinct value (or null) per REPEATS rows or fewer: a code costs 4 bytes a row where a string's view
 # costs 16, its text stored once. In the 1M-row package: the figures' period, period_as_written and note,
 # the mentions' quote, and four columns of the 20,079 entities; validating it peaked at 611-645 MB against
-# 693-707 MB, in as much time. The first group decides for the whole table: a column whose texts repeat
-# there but not after is held as a categorical all the same, and costs more than strings would.
+# 693-707 MB, in as much time. The first group decides for the whole table (a table read again in one
+# large block, for a row longer than a block, decides on that block): a column whose texts repeat there
+# but not after is held as a categorical all the same, and costs more than strings would.
 REPEATING_ROWS = 1 << 14
 REPEATS = 4
 
@@ -141,7 +142,8 @@ def read_header(path: Path) -> list[str]:
 def read_table(path: Path, header: list[str], parsers: dict | None = None, categorical: Collection[str] = ()) -> RawTable:
     """Read every cell as a string, without inferring types, and parse the columns `parsers` names (column
     name -> polars expression over that column, null where a cell does not parse) and cast the text columns
-    `categorical` names to categoricals; `header` is the file's header as `read_header` gave it.
+    `categorical` names, and those whose first rows repeat (see REPEATING_ROWS), to categoricals; `header`
+    is the file's header as `read_header` gave it.
 
     pyarrow's streaming reader parses the file a block at a time, on a thread of its own, while each
     GROUP_BYTES of parsed blocks is converted to polars and parsed, every column of the group together:
@@ -211,17 +213,15 @@ def _held(strings, categorical: Collection[str]):
     more to read (read by Arrow as dictionaries, which polars then merges a batch at a time, 0.75-1.3 s)."""
     import polars as pl
 
-    return strings.with_columns(pl.col(name).cast(pl.Categorical) for name in strings.columns if name in categorical)
+    # by column, not by `pl.col(name)`, which takes a header label like `^a.*$` for a pattern
+    return strings.with_columns(strings.get_column(name).cast(pl.Categorical) for name in strings.columns if name in categorical)
 
 
 def _repeating(strings, candidates: list[str]) -> set[str]:
     """The columns among `candidates` whose values repeat enough in this frame to be held as categoricals."""
-    import polars as pl
-
     if strings.height < REPEATING_ROWS or not candidates:
         return set()
-    distinct = strings.select(pl.col(name).n_unique() for name in candidates).row(0)
-    return {name for name, count in zip(candidates, distinct, strict=True) if count * REPEATS <= strings.height}
+    return {name for name in candidates if strings.get_column(name).n_unique() * REPEATS <= strings.height}
 
 
 def _parsed(strings, parsers: dict):

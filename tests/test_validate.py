@@ -195,7 +195,8 @@ def test_one_defect_is_reported_exactly(source, tables, defect):
 @pytest.mark.parametrize("defect", [None, *DEFECTS, defect_as_written], ids=lambda d: d.__name__.removeprefix("defect_") if d else "none")
 def test_every_text_column_held_as_a_categorical_gives_the_same_report(source, tables, defect, monkeypatch):
     """The reader holds a text column as a categorical where its first rows repeat (in large tables only, as
-    set): with every text column of every table so held, every layer reports what it reports on strings."""
+    set): with every text column of the package's tables so held, every layer reports what it reports on
+    strings."""
     from redata import tables as reader
     from redata.validation import run
 
@@ -472,6 +473,27 @@ def test_a_table_read_a_few_blocks_at_a_time_is_the_table_read_at_once(source, t
     assert grouped.keys() == whole.keys()
     for name, (frame, strings) in whole.items():
         assert grouped[name][0].equals(frame) and grouped[name][1].equals(strings), name
+
+
+def test_the_first_group_read_decides_which_text_columns_are_held_as_categoricals(tmp_path, monkeypatch):
+    """A text column is held as a categorical when the first group read holds one distinct value (null
+    counted as one) per REPEATS rows or fewer; every later group holds it so too, whatever it holds."""
+    from redata import tables as reader
+
+    monkeypatch.setattr(reader, "REPEATING_ROWS", 16)
+    frame = pl.DataFrame({"four": list("abcd") * 4, "five": list("abcde") * 3 + ["a"], "none": [None] * 16}, schema_overrides={"none": pl.String})
+    assert reader._repeating(frame, ["four", "five", "none"]) == {"four", "none"}  # 4 * 4 <= 16 < 5 * 4
+    assert reader._repeating(frame.head(15), ["four", "none"]) == set()  # fewer rows than REPEATING_ROWS
+
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(reader, "GROUP_BYTES", 1)
+    path = tmp_path / "table.csv"
+    rows = [(("a" if i < 1000 else f"x{i}"), (str(i) if i < 1000 else "b"), str(i)) for i in range(3000)]
+    path.write_text("first,later,number\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows), encoding="utf-8")
+    raw = reader.read_table(path, ["first", "later", "number"], {"number": pl.col("number").cast(pl.Int64, strict=False)})
+    assert raw.typed.get_column("first").n_chunks() > 2  # read in several groups
+    assert dict(raw.typed.schema) == {"first": pl.Categorical, "later": pl.String, "number": pl.Int64}
+    assert raw.typed.rows() == [(a, b, int(c)) for a, b, c in rows]
 
 
 def test_a_trailing_comma_on_every_line_is_an_empty_extra_column(source):

@@ -27,7 +27,8 @@ def start_reading(package: Package) -> dict[str, Future]:
 
 
 def read(resource: Resource) -> ReadResult:
-    """Read one CSV table, its columns parsed as its schema says, its repeated foreign keys as categoricals."""
+    """Read one CSV table, its columns parsed as its schema says, its repeated foreign keys (and any text
+    column whose first rows repeat) as categoricals."""
     return read_file(resource.path, _parsers(resource.schema), table_schema.categorical_fields(resource.schema))
 
 
