@@ -27,7 +27,7 @@ BLOCK_BYTES = 1024 * 1024
 MAX_BLOCK_BYTES = 256 * 1024 * 1024
 # Parsed blocks are converted to polars, and their columns parsed, this many bytes of Arrow strings at a
 # time: about three groups are in flight (see `_groups`). Reading the 1M-row package's figures peaked at
-# 676-703 MB in a validation, against 751-783 MB with 32 MiB; the 10M figures read about 0.35 s slower.
+# 676-703 MB in a validation, against 760-783 MB with 32 MiB; the 10M figures read about 0.35 s slower.
 GROUP_BYTES = 16 * 1024 * 1024
 HEADER_PROBE_BYTES = 1024 * 1024
 # A text column is held as a categorical when, in a first group of at least REPEATING_ROWS rows, it holds
