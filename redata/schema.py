@@ -183,20 +183,14 @@ def constraint_checks(field: dict[str, Any]) -> list[tuple[str, str, Any]]:
 
 
 def _text_check(name: str, holds):
-    """A pandera check of a text column (`holds`: a polars expression over its text). pandera's own string
-    checks take strings only: a categorical's distinct texts are tested, each once."""
+    """A pandera check of a text column (`holds`: strings -> booleans). pandera's own string checks take
+    strings only: a categorical's distinct texts are tested, each once (see `redata.tables.texts_where`);
+    its rows are looked up among the few that fail."""
     import pandera.polars as pa
-    import polars as pl
 
-    def check(data):
-        column = pl.col(data.key)
-        if data.lazyframe.collect_schema()[data.key] != pl.Categorical:
-            return data.lazyframe.select(holds(column))
-        texts = data.lazyframe.select(column.unique().drop_nulls().cast(pl.String)).collect()
-        failing = texts.filter(~holds(column)).get_column(data.key)
-        return data.lazyframe.select(~column.is_in(failing.implode()))
+    from .tables import texts_where
 
-    return pa.Check(check, name=name)
+    return pa.Check(lambda data: data.lazyframe.select(~texts_where(data.lazyframe, data.key, lambda text: ~holds(text))), name=name)
 
 
 def pandera_schema(schema: dict[str, Any], name: str = "table", categorical: set[str] | None = None):

@@ -224,6 +224,25 @@ def _repeating(strings, candidates: list[str]) -> set[str]:
     return {name for name in candidates if strings.get_column(name).n_unique() * REPEATS <= strings.height}
 
 
+def distinct_texts(column):
+    """A column's distinct values as text, nulls left out (a polars series or expression): what a check of a
+    categorical's texts tests once each, instead of once per row."""
+    import polars as pl
+
+    return column.unique().drop_nulls().cast(pl.String)
+
+
+def texts_where(frame, name: str, test):
+    """Where the text column `name` of `frame` (eager or lazy) passes `test` (strings -> booleans), as a
+    polars expression: a categorical's distinct texts are tested, each once, and its rows looked up."""
+    import polars as pl
+
+    if frame.collect_schema()[name] != pl.Categorical:
+        return test(pl.col(name))
+    texts = frame.lazy().select(distinct_texts(pl.col(name))).collect().to_series()
+    return pl.col(name).is_in(texts.filter(test(texts)).implode())
+
+
 def _parsed(strings, parsers: dict):
     """Every column of a frame of strings, parsed where `parsers` names it."""
     import polars as pl

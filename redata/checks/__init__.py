@@ -90,14 +90,6 @@ def looked_up(rows, on: str, other, columns: list[str]):
     ).drop("_position")
 
 
-def distinct_texts(column):
-    """A column's distinct values as text, nulls left out: what a check of a categorical's texts tests once
-    each, instead of once per row."""
-    import polars as pl
-
-    return column.unique().drop_nulls().cast(pl.String)
-
-
 def figure_interval():
     """A figure read as the interval of values it allows: a point value is [value, value], a range
     [value_low, value_high], a one-sided bound is open on its other side. (low, high) expressions."""

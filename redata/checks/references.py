@@ -11,7 +11,8 @@ import polars as pl
 
 from .. import schema as table_schema
 from ..report import Problem
-from . import ROW, STREAMING, Context, distinct_texts, row_problems
+from ..tables import distinct_texts
+from . import ROW, STREAMING, Context, row_problems
 
 LAYER = "references"
 

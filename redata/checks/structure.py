@@ -15,8 +15,8 @@ from functools import partial
 from .. import schema as table_schema
 from ..package import Package, Resource
 from ..report import Problem
-from ..tables import ReadResult, read_file, read_in_background, unparsed
-from . import ROW, STREAMING, Table, distinct_texts, row_problems
+from ..tables import ReadResult, read_file, read_in_background, texts_where, unparsed
+from . import ROW, STREAMING, Table, row_problems
 
 LAYER = "structure"
 
@@ -199,22 +199,13 @@ def _uniqueness_problems(table: Table) -> list[Problem]:
 def _formula_problems(table: Table) -> list[Problem]:
     """One pass counts the cells of every text column that start like a formula; only in columns with
     some are signed numbers (`-5`, which no spreadsheet runs) told apart and the rest listed."""
-    import polars as pl
-
     columns = [f["name"] for f in table_schema.fields(table.schema) if table_schema.is_text(f)]
 
-    def where(name: str, test):
-        """Where a column's text passes `test` (strings -> booleans); a categorical's distinct texts are tested."""
-        if table.frame.schema[name] == pl.Categorical:
-            texts = distinct_texts(table.frame.get_column(name))
-            return pl.col(name).is_in(texts.filter(test(texts)).implode())
-        return test(pl.col(name))
-
     def starts_like_formula(name: str):
-        return where(name, lambda text: text.str.contains(table_schema.FORMULA_START))
+        return texts_where(table.frame, name, lambda text: text.str.contains(table_schema.FORMULA_START))
 
     def formula(name: str):
-        return where(name, lambda text: text.str.contains(table_schema.FORMULA_START) & ~text.str.contains(table_schema.NUMBER_TEXT))
+        return texts_where(table.frame, name, lambda text: text.str.contains(table_schema.FORMULA_START) & ~text.str.contains(table_schema.NUMBER_TEXT))
 
     counts = table.frame.select([starts_like_formula(name).sum().alias(name) for name in columns]).row(0) if columns else ()
     problems: list[Problem] = []
