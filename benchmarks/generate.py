@@ -63,7 +63,9 @@ def generate(out: Path, rows: int, seed: int = 0) -> Path:
     ).with_columns(
         source_id=pl.format("synthetic-{}", pl.col("row") // SENTENCES_PER_TEXT),
         name=pl.col("entity").replace_strict(range(entities), names, return_dtype=pl.String),
-        value=pl.when(pl.col("template") == 0).then(pl.col("share").cast(pl.String)).otherwise(pl.col("count").cast(pl.String)),
+        value=pl.when(pl.col("template") == 0)
+        .then(pl.col("share").cast(pl.String))
+        .otherwise(pl.col("count").cast(pl.String)),
     )
     parts = {}
     for index, (before, after, written, unit, metric) in enumerate(TEMPLATES):
@@ -85,9 +87,15 @@ def generate(out: Path, rows: int, seed: int = 0) -> Path:
         quote=pl.concat_str("prefix", "name", "suffix"),
         period_as_written=pl.format("In {}", "year"),
     )
-    frame = frame.with_columns(sentence=pl.col("quote") + " ").with_columns(
-        char_start=(pl.col("sentence").str.len_chars().cum_sum() - pl.col("sentence").str.len_chars()).over("source_id")
-    ).with_columns(char_end=pl.col("char_start") + pl.col("quote").str.len_chars())
+    frame = (
+        frame.with_columns(sentence=pl.col("quote") + " ")
+        .with_columns(
+            char_start=(pl.col("sentence").str.len_chars().cum_sum() - pl.col("sentence").str.len_chars()).over(
+                "source_id"
+            )
+        )
+        .with_columns(char_end=pl.col("char_start") + pl.col("quote").str.len_chars())
+    )
 
     texts_frame = frame.group_by("source_id", maintain_order=True).agg(pl.col("sentence").str.join(""))
     seeds = out / "seeds"
@@ -98,33 +106,56 @@ def generate(out: Path, rows: int, seed: int = 0) -> Path:
         (seeds / file_name).write_bytes(data)
         source_rows.append((source_id, file_name, hashlib.sha256(data).hexdigest()))
     sources = pl.DataFrame(source_rows, schema=["source_id", "file", "sha256"], orient="row").with_columns(
-        title=pl.format("Synthetic text {}", "source_id"), publisher=pl.lit(None, pl.String),
-        published=pl.lit("2025-06-01"), published_precision=pl.lit("month"),
-        published_basis=pl.lit("Synthetic benchmark text."), language=pl.lit("en"),
+        title=pl.format("Synthetic text {}", "source_id"),
+        publisher=pl.lit(None, pl.String),
+        published=pl.lit("2025-06-01"),
+        published_precision=pl.lit("month"),
+        published_basis=pl.lit("Synthetic benchmark text."),
+        language=pl.lit("en"),
         rights=pl.lit("Generated for benchmarks; no rights reserved."),
     )
 
     figures = frame.select(
-        figure_id=pl.format("synthetic-f{}", "row"), source_id="source_id", quote="quote",
-        char_start="char_start", char_end="char_end", as_written="as_written",
-        value="value", value_low=pl.lit(None, pl.String), value_high=pl.lit(None, pl.String),
-        unit="unit", qualifier=pl.lit(None, pl.String), metric="metric",
-        subject_id=pl.format("synthetic-{}", "entity"), period=pl.col("year").cast(pl.String),
-        period_as_written="period_as_written", forecast=pl.lit("false"),
-        attributed_to_id=pl.lit(None, pl.String), note=pl.lit(None, pl.String),
+        figure_id=pl.format("synthetic-f{}", "row"),
+        source_id="source_id",
+        quote="quote",
+        char_start="char_start",
+        char_end="char_end",
+        as_written="as_written",
+        value="value",
+        value_low=pl.lit(None, pl.String),
+        value_high=pl.lit(None, pl.String),
+        unit="unit",
+        qualifier=pl.lit(None, pl.String),
+        metric="metric",
+        subject_id=pl.format("synthetic-{}", "entity"),
+        period=pl.col("year").cast(pl.String),
+        period_as_written="period_as_written",
+        forecast=pl.lit("false"),
+        attributed_to_id=pl.lit(None, pl.String),
+        note=pl.lit(None, pl.String),
     )
     first_mentions = frame.group_by("source_id", "entity", maintain_order=True).agg(
         pl.col("char_start").first(), pl.col("prefix").first(), pl.col("name").first()
     )
     mentions = first_mentions.select(
-        entity_id=pl.format("synthetic-{}", "entity"), source_id="source_id", quote="name",
+        entity_id=pl.format("synthetic-{}", "entity"),
+        source_id="source_id",
+        quote="name",
         char_start=pl.col("char_start") + pl.col("prefix").str.len_chars(),
     ).with_columns(char_end=pl.col("char_start") + pl.col("quote").str.len_chars())
-    entities_frame = pl.DataFrame({"entity_id": entity_ids, "name": names}).with_columns(
-        type=pl.lit("company"), aliases=pl.col("name"), note=pl.lit(None, pl.String)
-    ).join(mentions.select("entity_id").unique(), on="entity_id", how="semi", maintain_order="left")
+    entities_frame = (
+        pl.DataFrame({"entity_id": entity_ids, "name": names})
+        .with_columns(type=pl.lit("company"), aliases=pl.col("name"), note=pl.lit(None, pl.String))
+        .join(mentions.select("entity_id").unique(), on="entity_id", how="semi", maintain_order="left")
+    )
 
-    for table, extra in (("sources", sources), ("entities", entities_frame), ("mentions", mentions), ("figures", figures)):
+    for table, extra in (
+        ("sources", sources),
+        ("entities", entities_frame),
+        ("mentions", mentions),
+        ("figures", figures),
+    ):
         _append(out / "datapackage" / f"{table}.csv", extra)
     return out
 

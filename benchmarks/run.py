@@ -35,14 +35,18 @@ start = time.perf_counter()
 done = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 seconds = time.perf_counter() - start
 # ru_maxrss is in KiB; peaks are reported in MB (10^6 bytes), the unit of the CSV sizes they are divided by
-print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 / 1e6, "code": done.returncode}))
+peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 / 1e6
+print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "code": done.returncode}))
 """
 FLOOR = (
     "import sys, pyarrow.csv as c\n"
     "options = c.ParseOptions(newlines_in_values=True)\n"
     "for path in sys.argv[1:]:\n    c.read_csv(path, parse_options=options)\n"
 )
-IMPORTS = "import redata.validation, redata.archive, redata.checks.structure, redata.checks.domain, redata.checks.descriptor, frictionless"
+IMPORTS = (
+    "import redata.validation, redata.archive, redata.checks.structure, redata.checks.domain, "
+    "redata.checks.descriptor, frictionless"
+)
 # The same, as a command's process imports them: pandera without pandas (see `redata.cli`).
 IMPORTS_IN_A_COMMAND = "import redata.cli as c; c._prepare_process(); c._import_pandera_polars_only(); " + IMPORTS
 
@@ -51,7 +55,9 @@ def measure(command: list[str], cwd: Path = REPO, repeat: int = 1) -> dict:
     """Median wall time (s) and peak resident memory (MB) of `command`, each run in a fresh process."""
     runs = []
     for _ in range(repeat):
-        output = subprocess.run([sys.executable, "-c", MEASURE, json.dumps(command), str(cwd)], capture_output=True, text=True, check=True)
+        output = subprocess.run(
+            [sys.executable, "-c", MEASURE, json.dumps(command), str(cwd)], capture_output=True, text=True, check=True
+        )
         runs.append(json.loads(output.stdout))
     return {
         "seconds": statistics.median(r["seconds"] for r in runs),
@@ -71,13 +77,18 @@ def frictionless() -> str:
 def machine() -> str:
     cpu = "unknown CPU"
     if Path("/proc/cpuinfo").is_file():
-        names = [line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")]
+        names = [
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ]
         cpu = names[0] if names else cpu
     memory = ""
     if Path("/proc/meminfo").is_file():
         total = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
         memory = f", {total:.0f} GiB RAM"
-    return f"{os.cpu_count()} cores ({cpu}){memory}; {platform.system()} {platform.release()}; Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.release()}"
+    return f"{os.cpu_count()} cores ({cpu}){memory}; {system}; Python {platform.python_version()}"
 
 
 def run_size(rows: int, out: Path, frictionless_max: int) -> dict:
@@ -104,7 +115,9 @@ def report(sizes: list[dict], startup: dict) -> str:
     lines = [
         f"Machine: {machine()}.",
         "",
-        "| rows | CSV MB | pyarrow read (floor) | redata validate | redata build | validate built | frictionless validate | validate / floor | frictionless / validate | build / validate | validate peak MB (× CSV) |",
+        "| rows | CSV MB | pyarrow read (floor) | redata validate | redata build | validate built "
+        "| frictionless validate | validate / floor | frictionless / validate | build / validate "
+        "| validate peak MB (× CSV) |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in sizes:
@@ -112,17 +125,22 @@ def report(sizes: list[dict], startup: dict) -> str:
         fr = s.get("frictionless")
         codes = {k: s[k]["code"] for k in ("validate", "build", "validate_built") if s[k]["code"] != 0}
         lines.append(
-            f"| {s['rows']:,} | {s['csv_mb']:.0f} | {f['seconds']:.2f} s | {v['seconds']:.2f} s | {b['seconds']:.2f} s | "
+            f"| {s['rows']:,} | {s['csv_mb']:.0f} | {f['seconds']:.2f} s | {v['seconds']:.2f} s "
+            f"| {b['seconds']:.2f} s | "
             f"{s['validate_built']['seconds']:.2f} s | {(format(fr['seconds'], '.1f') + ' s') if fr else 'not run'} | "
             f"{v['seconds'] / f['seconds']:.2f} | {format(fr['seconds'] / v['seconds'], '.1f') if fr else '–'} | "
             f"{b['seconds'] / v['seconds']:.2f} | {v['peak_mb']:.0f} ({v['peak_mb'] / s['csv_mb']:.2f}×)"
-            + (f" exit codes {codes}" if codes else "") + " |"
+            + (f" exit codes {codes}" if codes else "")
+            + " |"
         )
     by_rows = {s["rows"]: s for s in sizes}
     if 100_000 in by_rows and 1_000_000 in by_rows:
         small, large = by_rows[100_000]["validate"]["seconds"], by_rows[1_000_000]["validate"]["seconds"]
-        lines += ["", f"Slope of `redata validate` between 100k and 1M rows: {(large - small) / 0.9:.2f} s per million rows "
-                  f"(time ratio {large / small:.2f} for 10× the rows)."]
+        lines += [
+            "",
+            f"Slope of `redata validate` between 100k and 1M rows: {(large - small) / 0.9:.2f} s per million rows "
+            f"(time ratio {large / small:.2f} for 10× the rows).",
+        ]
     lines += [
         "",
         f"Start-up: `redata --help` {startup['help']['seconds']:.3f} s (median of 5); importing the validation code "

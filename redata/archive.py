@@ -40,8 +40,10 @@ def read_texts(package: Package, sources: Table | None):
     rows = []
     if sources is not None and archive is not None and sources.has(*SOURCE_FIELDS):
         rows = (
-            sources.frame.select(ROW, *SOURCE_FIELDS).drop_nulls(["source_id", "file"])
-            .unique("source_id", keep="first", maintain_order=True).rows()
+            sources.frame.select(ROW, *SOURCE_FIELDS)
+            .drop_nulls(["source_id", "file"])
+            .unique("source_id", keep="first", maintain_order=True)
+            .rows()
         )
     for row, source_id, file_name, expected in rows:
         data, failure = _read_one(package, archive, file_name, expected)
@@ -55,7 +57,9 @@ def read_texts(package: Package, sources: Table | None):
             continue
         field_name, value, rule, message = failure
         failing = pl.DataFrame({ROW: [row], "_value": [value]}, schema={ROW: pl.UInt32, "_value": pl.String})
-        problems += row_problems(sources, failing, layer=LAYER, field=field_name, rule=rule, message=message, value="_value")
+        problems += row_problems(
+            sources, failing, layer=LAYER, field=field_name, rule=rule, message=message, value="_value"
+        )
     groups.append(pl.DataFrame({"source_id": ids, "text": contents}, schema=schema))
     # Every text was decoded as UTF-8 once on reading, so the cast cannot fail. One chunk, which copies no
     # text: a join gathering from a text column of many chunks copied the texts (5 GB more at 1M rows).
@@ -78,10 +82,21 @@ def _read_one(package: Package, archive, file_name: str, expected: str | None):
         except (FileNotFoundError, NotADirectoryError):
             return None, missing
         except OSError as error:
-            return None, ("file", file_name, "source-file-readable", f"archived {file_name} cannot be read: {error.strerror or error}")
+            return None, (
+                "file",
+                file_name,
+                "source-file-readable",
+                f"archived {file_name} cannot be read: {error.strerror or error}",
+            )
     actual = hashlib.sha256(data).hexdigest()
     if expected is not None and actual != expected:
-        return None, ("sha256", expected, "source-sha256", f"archived {file_name} has sha256 {actual}, not the recorded one: the file was altered or the record is wrong")
+        return None, (
+            "sha256",
+            expected,
+            "source-sha256",
+            f"archived {file_name} has sha256 {actual}, not the recorded one: "
+            "the file was altered or the record is wrong",
+        )
     if not data.isascii():  # ASCII is UTF-8; only other texts are decoded to check
         try:
             data.decode("utf-8")

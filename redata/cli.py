@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -25,7 +25,7 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
 
@@ -39,7 +39,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     version: Annotated[
-        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = None,
 ) -> None:
     """Build, validate and compare the US–China rare-earth data package.
@@ -50,8 +50,13 @@ def main_options(
 
 @app.command()
 def validate(
-    path: Annotated[Path, typer.Argument(help="A source package folder (default: datapackage/) or a built package's datapackage.json.")] = Path("datapackage"),
-    format: Annotated[Format, typer.Option("--format", "-f", help="text for people, json for tools (shape documented in README).")] = Format.text,
+    path: Annotated[
+        Path,
+        typer.Argument(help="A source package folder (default: datapackage/) or a built package's datapackage.json."),
+    ] = Path("datapackage"),
+    format: Annotated[
+        Format, typer.Option("--format", "-f", help="text for people, json for tools (shape documented in README).")
+    ] = Format.text,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
 ) -> None:
     """Run every check on a package and report all problems at once.
@@ -90,7 +95,7 @@ def build(
         if refusal.report is not None:
             _print_report(refusal.report, Format.text, strict=False, stream=sys.stderr)
         typer.echo(f"redata: build refused: {refusal}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     typer.echo(str(descriptor))
 
 
@@ -197,7 +202,10 @@ def main() -> None:
     except Exception as error:
         if os.environ.get("REDATA_DEBUG"):
             raise
-        _fail(f"redata: internal error: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''} (REDATA_DEBUG=1 shows the traceback)")
+        _fail(
+            f"redata: internal error: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''} "
+            "(REDATA_DEBUG=1 shows the traceback)"
+        )
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -51,7 +51,9 @@ class Diff:
         for table in self.tables:
             if table.bump == "none":
                 continue
-            lines.append(f"{table.table}: {table.added} added, {table.removed} removed, {table.changed} changed ({table.bump})")
+            lines.append(
+                f"{table.table}: {table.added} added, {table.removed} removed, {table.changed} changed ({table.bump})"
+            )
             lines += [f"  {change}" for change in table.schema_changes]
             lines += [f"  {example}" for example in table.examples]
         lines.append(f"required bump: {self.bump} ({self.old_version} -> {self.new_version})")
@@ -59,9 +61,15 @@ class Diff:
 
     def to_json(self) -> str:
         return json.dumps(
-            {"old_version": self.old_version, "new_version": self.new_version, "bump": self.bump,
-             "tables": [asdict(t) for t in self.tables]},
-            indent=2, ensure_ascii=False, default=str,
+            {
+                "old_version": self.old_version,
+                "new_version": self.new_version,
+                "bump": self.bump,
+                "tables": [asdict(t) for t in self.tables],
+            },
+            indent=2,
+            ensure_ascii=False,
+            default=str,
         )
 
 
@@ -88,9 +96,13 @@ def diff_packages(old: str | Path, new: str | Path) -> Diff:
     tables = []
     for name in dict.fromkeys([*old_tables, *new_tables]):
         if name not in new_tables:
-            tables.append(TableDiff(name, removed=old_tables[name].frame.height, schema_changes=["table removed"], bump="major"))
+            tables.append(
+                TableDiff(name, removed=old_tables[name].frame.height, schema_changes=["table removed"], bump="major")
+            )
         elif name not in old_tables:
-            tables.append(TableDiff(name, added=new_tables[name].frame.height, schema_changes=["table added"], bump="minor"))
+            tables.append(
+                TableDiff(name, added=new_tables[name].frame.height, schema_changes=["table added"], bump="minor")
+            )
         else:
             tables.append(_table_diff(old_tables[name], new_tables[name]))
     return Diff(old_package.version, new_package.version, tables)
@@ -108,7 +120,9 @@ def _read(path: str | Path):
             continue
         table, problems = check_table(resource, read(resource))
         if table is None:
-            raise CannotRun(f"{resource.path}: cannot be read for comparison: {problems[0].message if problems else 'unreadable'}")
+            raise CannotRun(
+                f"{resource.path}: cannot be read for comparison: {problems[0].message if problems else 'unreadable'}"
+            )
         tables[name] = table
     return package, tables
 
@@ -130,7 +144,9 @@ def _table_diff(old, new) -> TableDiff:
         before, after = table_schema.field_type(old_fields[name]), table_schema.field_type(new_fields[name])
         if before != after:
             widened = (before, after) in WIDENINGS
-            result.schema_changes.append(f"field {name} type {before} -> {after} ({'widened' if widened else 'narrowed'})")
+            result.schema_changes.append(
+                f"field {name} type {before} -> {after} ({'widened' if widened else 'narrowed'})"
+            )
             result.raise_to("minor" if widened else "major")
         elif old_fields[name] != new_fields[name]:
             result.schema_changes.append(f"field {name} description or constraints changed")
@@ -147,7 +163,9 @@ def _table_diff(old, new) -> TableDiff:
     removed = joined.filter(in_old & ~in_new)
     added = joined.filter(~in_old & in_new)
     both = joined.filter(in_old & in_new)
-    differs = pl.any_horizontal([pl.col(n).ne_missing(pl.col(f"{n}_new")) for n in compared]) if compared else pl.lit(False)
+    differs = (
+        pl.any_horizontal([pl.col(n).ne_missing(pl.col(f"{n}_new")) for n in compared]) if compared else pl.lit(False)
+    )
     changed = both.filter(differs)
     result.added, result.removed, result.changed = added.height, removed.height, changed.height
     if removed.height:

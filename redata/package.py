@@ -77,7 +77,9 @@ def read_json(path: Path, what: str) -> Any:
     except UnicodeDecodeError as error:
         raise ValueError(f"{path}: {what} is not UTF-8 (byte {error.start})") from None
     except json.JSONDecodeError as error:
-        raise ValueError(f"{path}:{error.lineno}: {what} is not valid JSON: {error.msg} (column {error.colno})") from None
+        raise ValueError(
+            f"{path}:{error.lineno}: {what} is not valid JSON: {error.msg} (column {error.colno})"
+        ) from None
     except OSError as error:
         raise ValueError(f"{path}: {what} cannot be read: {error.strerror or error}") from None
 
@@ -93,7 +95,9 @@ def open_package(path: str | Path) -> Package:
     package = Package(PackagePaths.of(descriptor_path), descriptor)
     resources = descriptor.get("resources")
     if not isinstance(resources, list):
-        package.problems.append(_problem(None, "resources", resources, "resources", "descriptor has no list of resources"))
+        package.problems.append(
+            _problem(None, "resources", resources, "resources", "descriptor has no list of resources")
+        )
         return package
     for index, entry in enumerate(resources):
         resource = _open_resource(package, index, entry)
@@ -108,10 +112,14 @@ def _open_resource(package: Package, index: int, entry: Any) -> Resource | None:
         return None
     name = entry.get("name")
     if not isinstance(name, str) or not name:
-        package.problems.append(_problem(None, f"resources[{index}].name", name, "resource-name", "resource has no name"))
+        package.problems.append(
+            _problem(None, f"resources[{index}].name", name, "resource-name", "resource has no name")
+        )
         return None
     if name in package.resources:
-        package.problems.append(_problem(name, "name", name, "resource-name-unique", f"resource {name!r} is named twice in the descriptor"))
+        package.problems.append(
+            _problem(name, "name", name, "resource-name-unique", f"resource {name!r} is named twice in the descriptor")
+        )
         return None
     paths = package.paths
     try:
@@ -126,7 +134,11 @@ def _open_resource(package: Package, index: int, entry: Any) -> Resource | None:
     if PARQUET in entry:
         described = entry[PARQUET]
         try:
-            parquet = paths.resolve(described.get("path") if isinstance(described, dict) else None, f"resource {name!r} Parquet path", roots=(paths.folder,))
+            parquet = paths.resolve(
+                described.get("path") if isinstance(described, dict) else None,
+                f"resource {name!r} Parquet path",
+                roots=(paths.folder,),
+            )
         except PathRefused as error:
             package.problems.append(_problem(name, PARQUET, described, "path-confined", str(error)))
     return Resource(name, data_path, schema, entry, parquet)
@@ -143,10 +155,18 @@ def _open_schema(package: Package, name: str, reference: Any) -> dict[str, Any] 
             package.problems.append(_problem(name, "schema", reference, "schema-readable", str(error)))
             return None
     if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list) or not schema["fields"]:
-        package.problems.append(_problem(name, "schema", None, "schema-fields", "Table Schema must be an object with a non-empty list of fields"))
+        package.problems.append(
+            _problem(
+                name, "schema", None, "schema-fields", "Table Schema must be an object with a non-empty list of fields"
+            )
+        )
         return None
     if not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in schema["fields"]):
-        package.problems.append(_problem(name, "schema", None, "schema-fields", "every field of the Table Schema must be an object with a name"))
+        package.problems.append(
+            _problem(
+                name, "schema", None, "schema-fields", "every field of the Table Schema must be an object with a name"
+            )
+        )
         return None
     return schema
 

@@ -45,10 +45,14 @@ class PackagePaths:
         parent = folder.parent
         if folder.name == SOURCE_PACKAGE_FOLDER and (parent / SCHEMA_FOLDER).is_dir():
             archive = parent / ARCHIVE_FOLDER
-            return cls(descriptor, folder, (parent / SCHEMA_FOLDER).resolve(), archive.resolve() if archive.is_dir() else None)
+            return cls(
+                descriptor, folder, (parent / SCHEMA_FOLDER).resolve(), archive.resolve() if archive.is_dir() else None
+            )
         return cls(descriptor, folder, None, None)
 
-    def resolve(self, relative: object, what: str, roots: tuple[Path, ...] | None = None, base: Path | None = None) -> Path:
+    def resolve(
+        self, relative: object, what: str, roots: tuple[Path, ...] | None = None, base: Path | None = None
+    ) -> Path:
         """Resolve `relative` against `base` (the package folder by default) and keep it inside `roots`."""
         if not isinstance(relative, str) or not relative.strip():
             raise PathRefused(f"{what} must be a non-empty string, got {relative!r}")

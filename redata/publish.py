@@ -97,16 +97,32 @@ def write_package(context, folder: Path, created: str) -> None:
         schema = {k: v for k, v in table.schema.items() if k not in ("title", "description")}
         about = {k: table.schema[k] for k in ("title", "description") if k in table.schema}
         resources.append(
-            {"name": table.name, **about, "path": csv_path.name, "type": "table", "format": "csv",
-             "mediatype": "text/csv", "encoding": "utf-8", **_integrity(csv_path), "schema": schema,
-             PARQUET: {"path": parquet_path.name, "format": "parquet", "mediatype": "application/vnd.apache.parquet", **_integrity(parquet_path)}}
+            {
+                "name": table.name,
+                **about,
+                "path": csv_path.name,
+                "type": "table",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                **_integrity(csv_path),
+                "schema": schema,
+                PARQUET: {
+                    "path": parquet_path.name,
+                    "format": "parquet",
+                    "mediatype": "application/vnd.apache.parquet",
+                    **_integrity(parquet_path),
+                },
+            }
         )
     descriptor = {key: value for key, value in package.descriptor.items() if key != "resources"}
     descriptor["$schema"] = PROFILE
     descriptor["created"] = created
     descriptor["sources"] = _sources(context)
     descriptor["resources"] = resources
-    (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (folder / "datapackage.json").write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     (folder / "README.md").write_text(readme(descriptor, [(t.name, t.schema) for t in tables]), encoding="utf-8")
 
 
@@ -132,7 +148,9 @@ def _pandas_metadata(schema: dict[str, Any], arrow_schema) -> bytes:
     import pandas as pd
     import pyarrow as pa
 
-    empty = pd.DataFrame({name: pd.Series([], dtype=dtype) for name, dtype in table_schema.pandas_dtypes(schema).items()})
+    empty = pd.DataFrame(
+        {name: pd.Series([], dtype=dtype) for name, dtype in table_schema.pandas_dtypes(schema).items()}
+    )
     return pa.Table.from_pandas(empty, schema=arrow_schema, preserve_index=False).schema.metadata[b"pandas"]
 
 
@@ -148,7 +166,13 @@ def _sources(context) -> list[dict[str, Any]]:
     entries = []
     for row in sources.frame.drop(ROW).iter_rows(named=True):
         entry = {"title": row["title"]}
-        entry.update({key: (value.isoformat() if isinstance(value, dt.date) else value) for key, value in row.items() if key != "title" and value is not None})
+        entry.update(
+            {
+                key: (value.isoformat() if isinstance(value, dt.date) else value)
+                for key, value in row.items()
+                if key != "title" and value is not None
+            }
+        )
         entries.append(entry)
     return entries
 
@@ -162,21 +186,25 @@ def readme(descriptor: dict[str, Any], tables: list[tuple[str, dict[str, Any]]])
         descriptor.get("description", ""),
         "",
         f"Version {version}, created {descriptor['created']}. Licence of the curated tables: {licences}. "
-        "The archived articles belong to their publishers: this package carries their metadata, sha256 and short quoted excerpts, not their text.",
+        "The archived articles belong to their publishers: this package carries their metadata, sha256 "
+        "and short quoted excerpts, not their text.",
         "",
         "## Sources",
         "",
     ]
     for source in descriptor.get("sources", []):
         lines.append(
-            f"- `{source.get('source_id', '')}`: {source['title']} ({source.get('publisher') or 'publisher not named in the text'}, "
-            f"published {source.get('published', '?')} at {source.get('published_precision', '?')} precision; sha256 `{source.get('sha256', '')}`)"
+            f"- `{source.get('source_id', '')}`: {source['title']} "
+            f"({source.get('publisher') or 'publisher not named in the text'}, "
+            f"published {source.get('published', '?')} at {source.get('published_precision', '?')} precision; "
+            f"sha256 `{source.get('sha256', '')}`)"
         )
     lines += [
         "",
         "## Loading",
         "",
-        "Each table is here as CSV and as Parquet (`<table>.csv`, `<table>.parquet`); `datapackage.json` describes both.",
+        "Each table is here as CSV and as Parquet (`<table>.csv`, `<table>.parquet`); "
+        "`datapackage.json` describes both.",
         "",
         "```python",
         "import pandas as pd",
@@ -196,7 +224,9 @@ def readme(descriptor: dict[str, Any], tables: list[tuple[str, dict[str, Any]]])
 
 def _check_descriptor(folder: Path) -> None:
     """The written descriptor must be valid Data Package 2.0 (its hashes were just computed from the files)."""
-    problems = profile_problems(json.loads((folder / "datapackage.json").read_text(encoding="utf-8")), "datapackage.json", None)
+    problems = profile_problems(
+        json.loads((folder / "datapackage.json").read_text(encoding="utf-8")), "datapackage.json", None
+    )
     if problems:
         raise CannotRun(f"{folder}: the written descriptor is invalid: {problems[0].message}")
 
@@ -216,7 +246,9 @@ def created_timestamp(changelog: Path, version: str) -> str:
     try:
         text = changelog.read_text(encoding="utf-8")
     except OSError:
-        raise BuildRefused(f"{changelog} is missing: every version needs an entry `## [{version}] - YYYY-MM-DD`") from None
+        raise BuildRefused(
+            f"{changelog} is missing: every version needs an entry `## [{version}] - YYYY-MM-DD`"
+        ) from None
     for entry_version, date in CHANGELOG_ENTRY.findall(text):
         if entry_version == version:
             try:
@@ -224,7 +256,9 @@ def created_timestamp(changelog: Path, version: str) -> str:
             except ValueError:
                 raise BuildRefused(f"{changelog}: entry for {version} has an invalid date {date!r}") from None
             return f"{date}T00:00:00Z"
-    raise BuildRefused(f"{changelog} has no entry for version {version}: add `## [{version}] - YYYY-MM-DD` with what changed")
+    raise BuildRefused(
+        f"{changelog} has no entry for version {version}: add `## [{version}] - YYYY-MM-DD` with what changed"
+    )
 
 
 def write_zip(folder: Path, zip_path: Path, created: str) -> None:
@@ -257,9 +291,7 @@ def _check_bump(out: Path, name: str, version: str, staging: Path) -> None:
     from .diff import BUMPS, declared_bump, diff_packages, parse_version
 
     current = parse_version(version)
-    earlier = [
-        (parse_version(v), folder) for v, folder in built_versions(out, name) if parse_version(v) < current
-    ]
+    earlier = [(parse_version(v), folder) for v, folder in built_versions(out, name) if parse_version(v) < current]
     if not earlier:
         return
     previous_version, previous = max(earlier)
@@ -267,8 +299,8 @@ def _check_bump(out: Path, name: str, version: str, staging: Path) -> None:
     declared = declared_bump(previous_version, current)
     if BUMPS.index(declared) < BUMPS.index(changes.bump):
         raise BuildRefused(
-            f"version {version} is a {declared} bump over {previous.name}, but the changes need a {changes.bump} bump:\n"
-            + changes.to_text()
+            f"version {version} is a {declared} bump over {previous.name}, "
+            f"but the changes need a {changes.bump} bump:\n" + changes.to_text()
         )
 
 
@@ -279,7 +311,7 @@ def built_versions(out: Path, name: str) -> list[tuple[str, Path]]:
     found = []
     prefix = f"{name}-"
     for folder in out.iterdir() if out.is_dir() else []:
-        version = folder.name[len(prefix):]
+        version = folder.name[len(prefix) :]
         if folder.name.startswith(prefix) and SEMVER.match(version) and (folder / "datapackage.json").is_file():
             found.append((version, folder))
     return found

@@ -100,10 +100,7 @@ def sorted_problems(problems: list[Problem]) -> list[Problem]:
     with_rows = {(p.layer, p.table, p.rule) for p in problems if p.row is not None}
 
     def key(p: Problem):
-        if p.row is not None:
-            row = p.row
-        else:
-            row = math.inf if (p.layer, p.table, p.rule) in with_rows else -1
+        row = p.row if p.row is not None else math.inf if (p.layer, p.table, p.rule) in with_rows else -1
         return (LAYERS.index(p.layer), p.table or "", row, p.field or "", p.rule)
 
     return sorted(problems, key=key)

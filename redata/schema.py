@@ -164,7 +164,11 @@ def constraint_checks(field: dict[str, Any]) -> list[tuple[str, str, Any]]:
         add("enum", f"not one of {', '.join(map(str, rules['enum']))}", pa.Check.isin(allowed))
     if "pattern" in rules:
         pattern = anchored(rules["pattern"])
-        add("pattern", f"does not match the pattern {rules['pattern']}", _text_check("str_matches", lambda text: text.str.contains(pattern)))
+        add(
+            "pattern",
+            f"does not match the pattern {rules['pattern']}",
+            _text_check("str_matches", lambda text: text.str.contains(pattern)),
+        )
     for rule, build, word in (
         ("minimum", pa.Check.ge, "below the minimum"),
         ("maximum", pa.Check.le, "above the maximum"),
@@ -175,10 +179,18 @@ def constraint_checks(field: dict[str, Any]) -> list[tuple[str, str, Any]]:
             add(rule, f"{word} {rules[rule]}", build(_typed(rules[rule], kind)))
     if "minLength" in rules:
         shortest = rules["minLength"]
-        add("minLength", f"shorter than {shortest} characters", _text_check("str_length", lambda text: text.str.len_chars() >= shortest))
+        add(
+            "minLength",
+            f"shorter than {shortest} characters",
+            _text_check("str_length", lambda text: text.str.len_chars() >= shortest),
+        )
     if "maxLength" in rules:
         longest = rules["maxLength"]
-        add("maxLength", f"longer than {longest} characters", _text_check("str_length", lambda text: text.str.len_chars() <= longest))
+        add(
+            "maxLength",
+            f"longer than {longest} characters",
+            _text_check("str_length", lambda text: text.str.len_chars() <= longest),
+        )
     return checks
 
 
@@ -190,7 +202,9 @@ def _text_check(name: str, holds):
 
     from .tables import texts_where
 
-    return pa.Check(lambda data: data.lazyframe.select(~texts_where(data.lazyframe, data.key, lambda text: ~holds(text))), name=name)
+    return pa.Check(
+        lambda data: data.lazyframe.select(~texts_where(data.lazyframe, data.key, lambda text: ~holds(text))), name=name
+    )
 
 
 def pandera_schema(schema: dict[str, Any], name: str = "table", categorical: set[str] | None = None):
@@ -226,7 +240,9 @@ def _typed(value: Any, kind: str) -> Any:
     return value
 
 
-def schema_errors(schema: dict[str, Any], resources: dict[str, dict[str, Any]], declared: set[str] | None = None) -> list[tuple[str, str, str]]:
+def schema_errors(
+    schema: dict[str, Any], resources: dict[str, dict[str, Any]], declared: set[str] | None = None
+) -> list[tuple[str, str, str]]:
     """(field, rule, message) for every reason the Table Schema cannot be applied as written.
 
     `resources` maps each readable resource of the package to its Table Schema, to check foreign keys;
@@ -242,13 +258,17 @@ def schema_errors(schema: dict[str, Any], resources: dict[str, dict[str, Any]], 
             problems.append((name, "field-name-unique", f"field {name!r} is declared twice"))
         seen.add(name)
         if field_type(field) not in SUPPORTED_TYPES:
-            problems.append((name, "field-type", f"field type {field.get('type')!r} is not one of {', '.join(SUPPORTED_TYPES)}"))
+            problems.append(
+                (name, "field-type", f"field type {field.get('type')!r} is not one of {', '.join(SUPPORTED_TYPES)}")
+            )
             continue
         rules = constraints(field)
         if "pattern" in rules:
             error = _regex_error(rules["pattern"])
             if error:
-                problems.append((name, "pattern-valid", f"pattern {rules['pattern']!r} is not a valid regular expression: {error}"))
+                problems.append(
+                    (name, "pattern-valid", f"pattern {rules['pattern']!r} is not a valid regular expression: {error}")
+                )
         for rule in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
             if rule in rules:
                 try:
@@ -257,24 +277,50 @@ def schema_errors(schema: dict[str, Any], resources: dict[str, dict[str, Any]], 
                     problems.append((name, "constraint-valid", f"{rule} {rules[rule]!r} is not a {field.get('type')}"))
     for key_field in primary_key(schema):
         if key_field not in names:
-            problems.append((key_field, "primary-key-field", f"primary key names field {key_field!r}, which the schema does not have"))
+            problems.append(
+                (
+                    key_field,
+                    "primary-key-field",
+                    f"primary key names field {key_field!r}, which the schema does not have",
+                )
+            )
     for key in foreign_keys(schema):
         for local in key["fields"]:
             if local not in names:
-                problems.append((local, "foreign-key-field", f"foreign key names field {local!r}, which the schema does not have"))
+                problems.append(
+                    (local, "foreign-key-field", f"foreign key names field {local!r}, which the schema does not have")
+                )
         target = key["resource"]
         target_schema = schema if target in (None, "") else resources.get(target)
         if target_schema is None and target in (declared or set()):
             continue
         if target_schema is None:
-            problems.append((",".join(key["fields"]), "foreign-key-resource", f"foreign key refers to resource {target!r}, which the package does not have"))
+            problems.append(
+                (
+                    ",".join(key["fields"]),
+                    "foreign-key-resource",
+                    f"foreign key refers to resource {target!r}, which the package does not have",
+                )
+            )
             continue
         target_names = field_names(target_schema)
         for remote in key["reference_fields"]:
             if remote not in target_names:
-                problems.append((",".join(key["fields"]), "foreign-key-field", f"foreign key refers to field {remote!r}, which resource {target!r} does not have"))
+                problems.append(
+                    (
+                        ",".join(key["fields"]),
+                        "foreign-key-field",
+                        f"foreign key refers to field {remote!r}, which resource {target!r} does not have",
+                    )
+                )
         if len(key["fields"]) != len(key["reference_fields"]):
-            problems.append((",".join(key["fields"]), "foreign-key-field", "foreign key has a different number of fields on each side"))
+            problems.append(
+                (
+                    ",".join(key["fields"]),
+                    "foreign-key-field",
+                    "foreign key has a different number of fields on each side",
+                )
+            )
     return problems
 
 
@@ -317,7 +363,9 @@ def arrow_schema(schema: dict[str, Any]):
         if "enum" in constraints(field):
             kind = pa.dictionary(pa.int32(), kind)
         metadata = {key: str(field[key]) for key in ("description", "unit") if key in field}
-        arrow_fields.append(pa.field(field["name"], kind, nullable=field["name"] not in required, metadata=metadata or None))
+        arrow_fields.append(
+            pa.field(field["name"], kind, nullable=field["name"] not in required, metadata=metadata or None)
+        )
     metadata = {key: str(schema[key]) for key in ("title", "description") if key in schema}
     return pa.schema(arrow_fields, metadata=metadata or None)
 

@@ -13,6 +13,7 @@ the line.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Callable, Collection
@@ -75,7 +76,9 @@ class RawTable:
         head = self.frame.head(max(rows) + 1)
         if not head.columns:
             return [2 + row for row in rows]
-        breaks = pl.sum_horizontal([pl.col(c).cast(pl.String).str.count_matches("\n", literal=True).fill_null(0) for c in head.columns])
+        breaks = pl.sum_horizontal(
+            [pl.col(c).cast(pl.String).str.count_matches("\n", literal=True).fill_null(0) for c in head.columns]
+        )
         before = head.select((breaks.cum_sum() - breaks).alias("before")).get_column("before")
         return [2 + row + int(before[row]) for row in rows]
 
@@ -139,7 +142,9 @@ def read_header(path: Path) -> list[str]:
     return header
 
 
-def read_table(path: Path, header: list[str], parsers: dict | None = None, categorical: Collection[str] = ()) -> RawTable:
+def read_table(
+    path: Path, header: list[str], parsers: dict | None = None, categorical: Collection[str] = ()
+) -> RawTable:
     """Read every cell as a string, without inferring types, and parse the columns `parsers` names (column
     name -> polars expression over that column, null where a cell does not parse) and cast the text columns
     `categorical` names, and those whose first rows repeat (see REPEATING_ROWS), to categoricals; `header`
@@ -174,10 +179,14 @@ def _no_rows(path: Path, header: list[str], parsers: dict, categorical: Collecti
 
     names = _unique_names(header)
     strings = _held(pl.DataFrame({name: pl.Series(name, [], dtype=pl.String) for name in names}), categorical)
-    return RawTable(path, header, strings.select([name for name in names if name not in parsers]), _parsed(strings, parsers))
+    return RawTable(
+        path, header, strings.select([name for name in names if name not in parsers]), _parsed(strings, parsers)
+    )
 
 
-def _read_in_groups(path: Path, header: list[str], parsers: dict, categorical: Collection[str], block_bytes: int) -> RawTable:
+def _read_in_groups(
+    path: Path, header: list[str], parsers: dict, categorical: Collection[str], block_bytes: int
+) -> RawTable:
     import polars as pl
     import pyarrow as pa
 
@@ -191,16 +200,24 @@ def _read_in_groups(path: Path, header: list[str], parsers: dict, categorical: C
         strings = pl.from_arrow(pa.Table.from_batches(batches, schema=reader.schema), rechunk=True)
         strings = strings.rename(dict(zip(strings.columns, names, strict=True)))
         if held is None:  # every group holds the same columns as categoricals: those the first group shows
-            held = set(categorical) | _repeating(strings, [name for name in names if name not in parsers and name not in categorical])
+            held = set(categorical) | _repeating(
+                strings, [name for name in names if name not in parsers and name not in categorical]
+            )
         strings = _held(strings, held)
         typed = _parsed(strings, parsers)
         if parsed:
-            failed = strings.select([unparsed(pl.col(name), typed.get_column(name)).any().alias(name) for name in parsed]).row(0)
+            failed = strings.select(
+                [unparsed(pl.col(name), typed.get_column(name)).any().alias(name) for name in parsed]
+            ).row(0)
             failing.update(name for name, fails in zip(parsed, failed, strict=True) if fails)
         typed_parts.append(typed)
     typed = pl.concat(typed_parts)
     kept = _strings_of(path, names, block_bytes, [name for name in names if name in failing])
-    strings = {name: kept[name] if name in failing else typed.get_column(name) for name in names if name not in parsers or name in failing}
+    strings = {
+        name: kept[name] if name in failing else typed.get_column(name)
+        for name in names
+        if name not in parsers or name in failing
+    }
     # Arrow's pool keeps what a read freed for the next read. Returned once a table is read, the process
     # that read the 1M-row package's two large tables held 59 MB less (returned as freed, it slows the read).
     _memory_pool(pa).release_unused()
@@ -214,7 +231,9 @@ def _held(strings, categorical: Collection[str]):
     import polars as pl
 
     # by column, not by `pl.col(name)`, which takes a header label like `^a.*$` for a pattern
-    return strings.with_columns(strings.get_column(name).cast(pl.Categorical) for name in strings.columns if name in categorical)
+    return strings.with_columns(
+        strings.get_column(name).cast(pl.Categorical) for name in strings.columns if name in categorical
+    )
 
 
 def _repeating(strings, candidates: list[str]) -> set[str]:
@@ -292,10 +311,8 @@ def _groups(reader):
     finally:
         stop.set()
         while producer.is_alive():  # a caller that stops early: let the producer put what it holds, and end
-            try:
+            with contextlib.suppress(queue.Empty):
                 handoff.get(timeout=0.1)
-            except queue.Empty:
-                pass
 
 
 def _csv_reader(path: Path, width: int, block_bytes: int, columns: list[int] | None = None):
@@ -327,7 +344,10 @@ def _strings_of(path: Path, names: list[str], block_bytes: int, wanted: list[str
     if not wanted:
         return {}
     table = _csv_reader(path, len(names), block_bytes, [names.index(name) for name in wanted]).read_all()
-    return {name: pl.from_arrow(column, rechunk=True).rename(name) for name, column in zip(wanted, table.columns, strict=True)}
+    return {
+        name: pl.from_arrow(column, rechunk=True).rename(name)
+        for name, column in zip(wanted, table.columns, strict=True)
+    }
 
 
 def unparsed(strings, parsed):

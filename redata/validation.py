@@ -60,7 +60,11 @@ def run(path: str | Path = "datapackage"):
         reason = "the package has no archived source texts (a built package carries quotes, not articles)"
         report.skipped["coverage"] = reason
         report.skipped["provenance"] = reason + "; quotes were checked against as_written only"
-    unread = [r.get("name") for r in package.descriptor.get("resources") or [] if isinstance(r, dict) and r.get("name") not in tables]
+    unread = [
+        r.get("name")
+        for r in package.descriptor.get("resources") or []
+        if isinstance(r, dict) and r.get("name") not in tables
+    ]
     text_layers = [provenance, coverage]
     if unread and package.paths.archive is not None:
         # the numbers an unread table accounts for would all be reported as unaccounted

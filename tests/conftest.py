@@ -20,7 +20,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
-PROFILES = SHARED / "profiles" / "2.0" if (SHARED / "profiles" / "2.0").is_dir() else REPO / "redata" / "profiles" / "2.0"
+PROFILES = (
+    SHARED / "profiles" / "2.0" if (SHARED / "profiles" / "2.0").is_dir() else REPO / "redata" / "profiles" / "2.0"
+)
 SOURCE_PARTS = ("datapackage", "schemas", "seeds")
 
 

@@ -18,9 +18,9 @@ import pandas as pd
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
+from conftest import PROFILES, REPO, edit_json, run_cli
 
 import redata
-from conftest import PROFILES, REPO, edit_json, run_cli
 
 BUILT_NAME = "us-china-rare-earths-1.0.0"
 
@@ -75,7 +75,9 @@ def test_articles_are_not_republished(built):
 
 def test_frictionless_cli_validates_the_built_package(built):
     frictionless = Path(sys.executable).parent / "frictionless"
-    result = subprocess.run([str(frictionless), "validate", "datapackage.json"], cwd=built, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [str(frictionless), "validate", "datapackage.json"], cwd=built, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stdout[-3000:]
 
 
@@ -100,7 +102,10 @@ def test_parquet_types_and_metadata(built):
     assert str(schema.field("char_start").type) == "int64"
     assert str(schema.field("value").type) == "double"
     assert str(schema.field("forecast").type) == "bool"
-    assert json.loads((REPO / "schemas" / "figures.json").read_text())["description"] == schema.metadata[b"description"].decode()
+    assert (
+        json.loads((REPO / "schemas" / "figures.json").read_text())["description"]
+        == schema.metadata[b"description"].decode()
+    )
     assert schema.field("char_start").metadata[b"unit"] == b"character"
     assert schema.field("quote").metadata[b"description"]
     events = pq.read_table(built / "events.parquet").schema
@@ -144,7 +149,9 @@ def _bump(source: Path, version: str) -> None:
     edit_json(source / "datapackage" / "datapackage.json", lambda d: d.update(version=version))
     changelog = source / "CHANGELOG.md"
     text = changelog.read_text(encoding="utf-8")
-    changelog.write_text(text.replace("## [1.0.0]", f"## [{version}] - 2026-12-01\n\n- A correction.\n\n## [1.0.0]", 1), encoding="utf-8")
+    changelog.write_text(
+        text.replace("## [1.0.0]", f"## [{version}] - 2026-12-01\n\n- A correction.\n\n## [1.0.0]", 1), encoding="utf-8"
+    )
 
 
 def test_versioning_refuses_changed_content_and_accepts_a_patch(source, tables, tmp_path):

@@ -10,11 +10,61 @@ from conftest import REPO, Tables
 T = Tables(REPO)
 TEXTS = {row["source_id"]: (REPO / "seeds" / row["file"]).read_text(encoding="utf-8") for row in T.read("sources")}
 QUOTING = ["figures", "events", "statements", "relations", "exclusions", "mentions", "element_groups"]
-ACCOUNTING = {"figures": ["as_written", "period_as_written"], "events": ["date_as_written"], "exclusions": ["as_written"]}
-WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-         "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand "
-         "million billion trillion dozen half quarter first second third fourth fifth sixth seventh eighth ninth "
-         "tenth once twice").split()
+ACCOUNTING = {
+    "figures": ["as_written", "period_as_written"],
+    "events": ["date_as_written"],
+    "exclusions": ["as_written"],
+}
+WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "trillion",
+    "dozen",
+    "half",
+    "quarter",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "once",
+    "twice",
+]
 
 
 def test_the_archived_texts_are_the_shared_seeds_byte_for_byte():
@@ -32,7 +82,7 @@ def test_every_quote_is_the_text_at_its_offsets():
             if not row["quote"]:
                 continue
             text = TEXTS[row["source_id"]]
-            assert text[int(row["char_start"]):int(row["char_end"])] == row["quote"], (table, row)
+            assert text[int(row["char_start"]) : int(row["char_end"])] == row["quote"], (table, row)
             checked += 1
     assert checked >= len(T.read("figures")) + len(T.read("events")) + len(T.read("mentions"))
 
@@ -62,8 +112,8 @@ def _entity(name: str) -> str:
 def test_china_shares_per_article_and_on_whose_authority():
     shares = {
         (r["source_id"], r["metric"]): (r["value"] or r["value_low"], r["qualifier"], r["attributed_to_id"])
-        for r in T.read("figures") if r["subject_id"] == "china" and r["metric"].startswith("share_of_world_")
-        and r["period"] == "2025"
+        for r in T.read("figures")
+        if r["subject_id"] == "china" and r["metric"].startswith("share_of_world_") and r["period"] == "2025"
     }
     assert shares[("s000", "share_of_world_mining")] == ("60", "about", "")
     assert shares[("s000", "share_of_world_refining")] == ("90", "nearly", "")
@@ -77,15 +127,26 @@ def test_china_shares_per_article_and_on_whose_authority():
 def test_which_seven_elements_came_under_export_control_and_when():
     events = [e for e in T.read("events") if e["kind"] == "export_control"]
     assert [(e["date"], e["date_precision"]) for e in events] == [("2025-04-04", "day")]
-    controlled = {p["entity_id"] for p in T.read("event_participants") if p["event_id"] == events[0]["event_id"] and p["role"] == "controlled_item"}
+    controlled = {
+        p["entity_id"]
+        for p in T.read("event_participants")
+        if p["event_id"] == events[0]["event_id"] and p["role"] == "controlled_item"
+    }
     symbols = {e["symbol"] for e in T.read("elements") if e["entity_id"] in controlled}
     assert symbols == {"Sm", "Gd", "Tb", "Dy", "Lu", "Sc", "Y"}
 
 
 def test_mining_and_oxide_costs_china_versus_brazil():
     costs = {
-        r["subject_id"]: (float(r["value_low"]), float(r["value_high"]), r["unit"], r["qualifier"], r["attributed_to_id"])
-        for r in T.read("figures") if r["metric"] == "mining_and_oxide_conversion_cost"
+        r["subject_id"]: (
+            float(r["value_low"]),
+            float(r["value_high"]),
+            r["unit"],
+            r["qualifier"],
+            r["attributed_to_id"],
+        )
+        for r in T.read("figures")
+        if r["metric"] == "mining_and_oxide_conversion_cost"
     }
     assert costs["china"] == (11.0, 15.0, "USD/kg", "approximately", "benchmark-mineral-intelligence")
     assert costs["brazil"] == (35.0, 40.0, "USD/kg", "around", "benchmark-mineral-intelligence")
@@ -119,7 +180,9 @@ def test_elements_reference_and_groupings():
 def test_disagreements_between_sources_both_stand():
     market = [r for r in T.read("figures") if r["metric"] == "market_value" and r["period"] == "2024"]
     assert {(r["value"], r["attributed_to_id"]) for r in market} == {
-        ("7550000000", "research-and-markets"), ("6200000000", "future-market-insights")}
+        ("7550000000", "research-and-markets"),
+        ("6200000000", "future-market-insights"),
+    }
 
 
 def test_every_entity_is_mentioned_and_every_mention_quotes_an_alias():

@@ -32,7 +32,13 @@ def seed_defects(package: Path) -> None:
 
 def frictionless_errors(descriptor: Path) -> set[tuple]:
     frictionless = Path(sys.executable).parent / "frictionless"
-    result = subprocess.run([str(frictionless), "validate", "--json", descriptor.name], cwd=descriptor.parent, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [str(frictionless), "validate", "--json", descriptor.name],
+        cwd=descriptor.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     report = json.loads(result.stdout)
     found = set()
     for task in report["tasks"]:
@@ -48,9 +54,12 @@ def test_redata_finds_every_defect_frictionless_finds(built, tmp_path):
     theirs = frictionless_errors(package / "datapackage.json")
     result = run_cli("validate", package / "datapackage.json", "--format", "json")
     assert result.code == 1
-    ours = {(p["table"], p["row"], p["field"]) for p in json.loads(result.stdout)["problems"] if p["severity"] == "error"}
+    ours = {
+        (p["table"], p["row"], p["field"]) for p in json.loads(result.stdout)["problems"] if p["severity"] == "error"
+    }
     located = {error for error in theirs if error[1] is not None}
     assert len(located) >= 8, theirs  # every seeded defect was seen by frictionless too
+
     def found(error) -> bool:
         """Same table and row; the same field too, where frictionless names one (it names none for keys)."""
         table, row, field = error

@@ -19,10 +19,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import REPO, Tables, copy_source, edit_json, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from conftest import REPO, Tables, copy_source, edit_json, run_cli
 
 BUILT_NAME = "us-china-rare-earths-1.0.0"
 
@@ -37,6 +36,7 @@ def set_cell(table: str, row: int, column: str, value: str):
         rows = tables.read(table)
         rows[row][column] = value
         tables.write(table, rows)
+
     return change
 
 
@@ -61,30 +61,118 @@ def first_line_change(data: bytes, change) -> bytes:
 BAD_INPUTS = {
     "missing csv": (lambda r: units_csv(r).unlink(), 1, ["units.csv", "not found"]),
     "empty csv": (lambda r: units_csv(r).write_bytes(b""), 1, ["units.csv", "empty"]),
-    "header missing a column": (lambda r: rewrite(units_csv(r), lambda d: first_line_change(d, lambda h: h.replace(b",whole_number", b""))), 1, ["units:1", "whole_number", "missing"]),
-    "header with an extra column": (lambda r: rewrite(units_csv(r), lambda d: first_line_change(d, lambda h: h + b",colour")), 1, ["units:1", "colour", "not a field"]),
-    "header with a duplicated column": (lambda r: rewrite(units_csv(r), lambda d: first_line_change(d, lambda h: h.replace(b"maximum", b"minimum"))), 1, ["units:1", "minimum", "2 times"]),
-    "header with a renamed column": (lambda r: rewrite(units_csv(r), lambda d: first_line_change(d, lambda h: h.replace(b"pint", b"pint_expression"))), 1, ["units:1", "pint_expression"]),
-    "unterminated quote": (lambda r: rewrite(units_csv(r), lambda d: d + b'kWh,"kilowatt hour,1\n'), 1, ["units.csv:15", "never closed"]),
+    "header missing a column": (
+        lambda r: rewrite(units_csv(r), lambda d: first_line_change(d, lambda h: h.replace(b",whole_number", b""))),
+        1,
+        ["units:1", "whole_number", "missing"],
+    ),
+    "header with an extra column": (
+        lambda r: rewrite(units_csv(r), lambda d: first_line_change(d, lambda h: h + b",colour")),
+        1,
+        ["units:1", "colour", "not a field"],
+    ),
+    "header with a duplicated column": (
+        lambda r: rewrite(units_csv(r), lambda d: first_line_change(d, lambda h: h.replace(b"maximum", b"minimum"))),
+        1,
+        ["units:1", "minimum", "2 times"],
+    ),
+    "header with a renamed column": (
+        lambda r: rewrite(
+            units_csv(r), lambda d: first_line_change(d, lambda h: h.replace(b"pint", b"pint_expression"))
+        ),
+        1,
+        ["units:1", "pint_expression"],
+    ),
+    "unterminated quote": (
+        lambda r: rewrite(units_csv(r), lambda d: d + b'kWh,"kilowatt hour,1\n'),
+        1,
+        ["units.csv:15", "never closed"],
+    ),
     "wrong delimiter": (lambda r: rewrite(units_csv(r), lambda d: d.replace(b",", b";")), 1, ["units.csv", "commas"]),
-    "utf-8 byte-order mark": (lambda r: rewrite(units_csv(r), lambda d: b"\xef\xbb\xbf" + d), 1, ["units.csv:1", "byte-order mark"]),
-    "bytes that are not utf-8": (lambda r: rewrite(units_csv(r), lambda d: d.replace(b"metric ton", b"metric \xff\xfeton")), 1, ["units.csv:9", "not UTF-8"]),
-    "a field of several megabytes": (set_cell("entities", 3, "note", "x" * 5_000_000), 1, ["entities:5:note", "longer than 2000"]),
-    "number with a thousands separator": (set_cell("units", 7, "to_base_factor", "1,000"), 1, ["units:9:to_base_factor", "not a finite number"]),
-    "number 1e400": (set_cell("units", 7, "to_base_factor", "1e400"), 1, ["units:9:to_base_factor", "not a finite number"]),
+    "utf-8 byte-order mark": (
+        lambda r: rewrite(units_csv(r), lambda d: b"\xef\xbb\xbf" + d),
+        1,
+        ["units.csv:1", "byte-order mark"],
+    ),
+    "bytes that are not utf-8": (
+        lambda r: rewrite(units_csv(r), lambda d: d.replace(b"metric ton", b"metric \xff\xfeton")),
+        1,
+        ["units.csv:9", "not UTF-8"],
+    ),
+    "a field of several megabytes": (
+        set_cell("entities", 3, "note", "x" * 5_000_000),
+        1,
+        ["entities:5:note", "longer than 2000"],
+    ),
+    "number with a thousands separator": (
+        set_cell("units", 7, "to_base_factor", "1,000"),
+        1,
+        ["units:9:to_base_factor", "not a finite number"],
+    ),
+    "number 1e400": (
+        set_cell("units", 7, "to_base_factor", "1e400"),
+        1,
+        ["units:9:to_base_factor", "not a finite number"],
+    ),
     "number NaN": (set_cell("units", 7, "to_base_factor", "NaN"), 1, ["units:9:to_base_factor", "not a finite number"]),
     "number inf": (set_cell("units", 7, "to_base_factor", "inf"), 1, ["units:9:to_base_factor", "not a finite number"]),
-    "date in the wrong format": (set_cell("sources", 0, "published", "05/01/2025"), 1, ["sources:2:published", "not a date"]),
-    "descriptor that is not json": (lambda r: (r / "datapackage" / "datapackage.json").write_text('{"name": '), 2, ["datapackage.json:1", "not valid JSON"]),
-    "descriptor that is not an object": (lambda r: (r / "datapackage" / "datapackage.json").write_text("[1, 2]"), 2, ["datapackage.json", "must be a JSON object"]),
-    "descriptor naming a resource twice": (edit_descriptor(lambda d: d["resources"].append(dict(d["resources"][1]))), 1, ["units", "named twice"]),
-    "a table's name given to another table": (edit_descriptor(lambda d: d["resources"][1].update(name="units", path="qualifiers.csv", schema="../schemas/qualifiers.json")), 1, ["figures", "unit_id", "does not have"]),
-    "schema naming a field that does not exist": (edit_schema("units", lambda s: s.update(primaryKey=["unit_code"])), 1, ["units:unit_code", "does not have"]),
-    "foreign key to a missing table": (edit_schema("figures", lambda s: s["foreignKeys"][0]["reference"].update(resource="publications")), 1, ["figures", "publications", "does not have"]),
-    "source file missing": (lambda r: (r / "seeds" / "003_ad337d1af4783e68.txt").unlink(), 1, ["sources:3:file", "003_ad337d1af4783e68.txt", "not in seeds/"]),
-    "source file altered": (lambda r: rewrite(r / "seeds" / "003_ad337d1af4783e68.txt", lambda d: d.replace(b"REM", b"REE", 1)), 1, ["sources:3:sha256", "altered"]),
-    "formula in a text cell": (set_cell("entities", 0, "note", "=HYPERLINK(\"http://example.com\")"), 1, ["entities:2:note", "formula"]),
-    "schema pattern the regex engine refuses": (edit_schema("units", lambda s: s["fields"][0]["constraints"].update(pattern="(?<=a)b")), 1, ["units", "not a valid regular expression"]),
+    "date in the wrong format": (
+        set_cell("sources", 0, "published", "05/01/2025"),
+        1,
+        ["sources:2:published", "not a date"],
+    ),
+    "descriptor that is not json": (
+        lambda r: (r / "datapackage" / "datapackage.json").write_text('{"name": '),
+        2,
+        ["datapackage.json:1", "not valid JSON"],
+    ),
+    "descriptor that is not an object": (
+        lambda r: (r / "datapackage" / "datapackage.json").write_text("[1, 2]"),
+        2,
+        ["datapackage.json", "must be a JSON object"],
+    ),
+    "descriptor naming a resource twice": (
+        edit_descriptor(lambda d: d["resources"].append(dict(d["resources"][1]))),
+        1,
+        ["units", "named twice"],
+    ),
+    "a table's name given to another table": (
+        edit_descriptor(
+            lambda d: d["resources"][1].update(name="units", path="qualifiers.csv", schema="../schemas/qualifiers.json")
+        ),
+        1,
+        ["figures", "unit_id", "does not have"],
+    ),
+    "schema naming a field that does not exist": (
+        edit_schema("units", lambda s: s.update(primaryKey=["unit_code"])),
+        1,
+        ["units:unit_code", "does not have"],
+    ),
+    "foreign key to a missing table": (
+        edit_schema("figures", lambda s: s["foreignKeys"][0]["reference"].update(resource="publications")),
+        1,
+        ["figures", "publications", "does not have"],
+    ),
+    "source file missing": (
+        lambda r: (r / "seeds" / "003_ad337d1af4783e68.txt").unlink(),
+        1,
+        ["sources:3:file", "003_ad337d1af4783e68.txt", "not in seeds/"],
+    ),
+    "source file altered": (
+        lambda r: rewrite(r / "seeds" / "003_ad337d1af4783e68.txt", lambda d: d.replace(b"REM", b"REE", 1)),
+        1,
+        ["sources:3:sha256", "altered"],
+    ),
+    "formula in a text cell": (
+        set_cell("entities", 0, "note", '=HYPERLINK("http://example.com")'),
+        1,
+        ["entities:2:note", "formula"],
+    ),
+    "schema pattern the regex engine refuses": (
+        edit_schema("units", lambda s: s["fields"][0]["constraints"].update(pattern="(?<=a)b")),
+        1,
+        ["units", "not a valid regular expression"],
+    ),
 }
 
 
@@ -149,9 +237,15 @@ def _hostile_paths(trap: Path):
         seed.symlink_to(trap)
 
     yield "absolute resource path", edit_descriptor(lambda d: d["resources"][1].update(path=str(trap)))
-    yield "climbing resource path", lambda root: edit_descriptor(lambda d: d["resources"][1].update(path=relative(root)))(root)
+    yield (
+        "climbing resource path",
+        lambda root: edit_descriptor(lambda d: d["resources"][1].update(path=relative(root)))(root),
+    )
     yield "symlinked resource path", symlinked_resource
-    yield "schema path outside", lambda root: edit_descriptor(lambda d: d["resources"][1].update(schema=relative(root)))(root)
+    yield (
+        "schema path outside",
+        lambda root: edit_descriptor(lambda d: d["resources"][1].update(schema=relative(root)))(root),
+    )
     yield "source file outside", lambda root: set_cell("sources", 0, "file", relative(root))(root)
     yield "symlinked source file", symlinked_seed
 
@@ -160,7 +254,9 @@ def test_a_pipe_in_place_of_an_archived_text_is_reported_not_waited_on(source):
     seed = source / "seeds" / "000_23634502512134c7.txt"
     seed.unlink()
     os.mkfifo(seed)
-    result = run_cli("validate", source / "datapackage", timeout=30)  # a read of the pipe would block until this times out
+    result = run_cli(
+        "validate", source / "datapackage", timeout=30
+    )  # a read of the pipe would block until this times out
     assert result.code == 1, result.stdout[-1500:] + result.stderr[-500:]
     assert "archived source '000_23634502512134c7.txt' is not in seeds/" in result.stdout
 
@@ -175,7 +271,9 @@ def test_an_archived_text_linked_to_a_file_outside_is_refused_though_its_bytes_a
     result = run_cli("validate", source / "datapackage", "--format", "json")
     assert result.code == 1
     problems = json.loads(result.stdout)["problems"]
-    assert [(p["table"], p["field"], p["rule"]) for p in problems if p["severity"] == "error"] == [("sources", "file", "source-file-confined")]
+    assert [(p["table"], p["field"], p["rule"]) for p in problems if p["severity"] == "error"] == [
+        ("sources", "file", "source-file-confined")
+    ]
 
 
 @pytest.mark.parametrize("replace", ["folder", "link to itself"])
@@ -211,11 +309,18 @@ def test_a_hostile_descriptor_cannot_make_redata_read_outside_the_package(tmp_pa
     for name, mutate in _hostile_paths(trap):
         root = copy_source(tmp_path / name.replace(" ", "-"))
         mutate(root)
-        args = ["validate", root / "datapackage"] if command == "validate" else ["build", root / "datapackage", "--out", root / "dist"]
+        args = (
+            ["validate", root / "datapackage"]
+            if command == "validate"
+            else ["build", root / "datapackage", "--out", root / "dist"]
+        )
         result = run_cli(*args, timeout=120)  # a read of the trap would block until this times out
         output = result.stdout + result.stderr
         assert result.code == 1, (name, output[-1500:])
-        assert "outside the package" in output or "absolute" in output or "does not match the pattern" in output, (name, output[-1500:])
+        assert "outside the package" in output or "absolute" in output or "does not match the pattern" in output, (
+            name,
+            output[-1500:],
+        )
         assert not (root / "dist" / BUILT_NAME).exists()
 
 
@@ -257,7 +362,10 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 def _start_build(source: Path, out: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "redata", "build", str(source / "datapackage"), "--out", str(out)],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -271,7 +379,9 @@ def test_a_build_killed_at_any_moment_loses_nothing(source, tables, tmp_path):
     tables.update("figures", "figure_id", figure["figure_id"], note="A corrected note.")
     edit_json(source / "datapackage" / "datapackage.json", lambda d: d.update(version="1.0.1"))
     changelog = source / "CHANGELOG.md"
-    changelog.write_text(changelog.read_text().replace("## [1.0.0]", "## [1.0.1] - 2026-12-01\n\n- Note.\n\n## [1.0.0]"))
+    changelog.write_text(
+        changelog.read_text().replace("## [1.0.0]", "## [1.0.1] - 2026-12-01\n\n- Note.\n\n## [1.0.0]")
+    )
     new = out / "us-china-rare-earths-1.0.1"
 
     moments = 0
@@ -312,8 +422,14 @@ def test_two_builds_started_at_once_do_not_corrupt_each_other(source, tmp_path, 
 # ---------------------------------------------------------------- any bytes at all
 
 
-FILES = ["datapackage/datapackage.json", "schemas/figures.json", "datapackage/figures.csv", "datapackage/sources.csv",
-         "seeds/003_ad337d1af4783e68.txt", "datapackage/check_terms.csv"]
+FILES = [
+    "datapackage/datapackage.json",
+    "schemas/figures.json",
+    "datapackage/figures.csv",
+    "datapackage/sources.csv",
+    "seeds/003_ad337d1af4783e68.txt",
+    "datapackage/check_terms.csv",
+]
 
 
 def _run_in_process(*args: str) -> tuple[int, str]:
@@ -342,12 +458,12 @@ def byte_mutations(draw):
     if kind == "insert":
         data = data[:at] + draw(st.binary(min_size=1, max_size=64)) + data[at:]
     elif kind == "delete":
-        data = data[:at] + data[at + draw(st.integers(1, 256)):]
+        data = data[:at] + data[at + draw(st.integers(1, 256)) :]
     elif kind == "truncate":
         data = data[:at]
     else:
         junk = draw(st.binary(min_size=1, max_size=64))
-        data = data[:at] + junk + data[at + len(junk):]
+        data = data[:at] + junk + data[at + len(junk) :]
     return name, data
 
 

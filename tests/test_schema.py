@@ -7,11 +7,10 @@ import json
 
 import jsonschema
 import pyarrow.parquet as pq
+from conftest import PROFILES, REPO, Tables, edit_json, errors_of, run_cli
 
 from redata import schema as table_schema
 from redata import validate
-
-from conftest import PROFILES, REPO, Tables, edit_json, errors_of, run_cli
 
 SCHEMAS = sorted((REPO / "schemas").glob("*.json"))
 
@@ -43,10 +42,13 @@ def test_a_range_edited_in_the_schema_changes_what_validate_checks(source):
     limit = 1000
     expected = {
         ("structure", "figures", tables.line_of("figures", "figure_id", r["figure_id"]), "char_start", "maximum")
-        for r in rows if int(r["char_start"]) > limit
+        for r in rows
+        if int(r["char_start"]) > limit
     }
     assert expected, "the edit must bite on the real data"
-    edit_json(source / "schemas" / "figures.json", lambda s: _field(s, "char_start")["constraints"].update(maximum=limit))
+    edit_json(
+        source / "schemas" / "figures.json", lambda s: _field(s, "char_start")["constraints"].update(maximum=limit)
+    )
     assert set(errors_of(validate(source / "datapackage"))) == expected
 
 
@@ -72,7 +74,10 @@ def test_a_type_narrowed_in_the_schema_is_enforced(source):
     assert fractional
     edit_json(source / "schemas" / "figures.json", lambda s: _field(s, "value").update(type="integer"))
     errors = {e for e in errors_of(validate(source / "datapackage")) if e[0] == "structure"}
-    expected = {("structure", "figures", tables.line_of("figures", "figure_id", r["figure_id"]), "value", "type") for r in fractional}
+    expected = {
+        ("structure", "figures", tables.line_of("figures", "figure_id", r["figure_id"]), "value", "type")
+        for r in fractional
+    }
     assert errors == expected
 
 
@@ -88,7 +93,9 @@ def test_data_dictionary_lists_every_field_with_its_description():
 
 def test_a_foreign_key_of_one_field_that_repeats_is_held_as_a_categorical():
     def categorical(name: str) -> set[str]:
-        return table_schema.categorical_fields(json.loads((REPO / "schemas" / f"{name}.json").read_text(encoding="utf-8")))
+        return table_schema.categorical_fields(
+            json.loads((REPO / "schemas" / f"{name}.json").read_text(encoding="utf-8"))
+        )
 
     assert categorical("figures") == {"source_id", "unit", "qualifier", "metric", "subject_id", "attributed_to_id"}
     assert categorical("mentions") == {"entity_id", "source_id"}

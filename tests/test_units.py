@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 
 import pint
-
 from conftest import REPO, Tables
 
 

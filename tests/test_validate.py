@@ -12,11 +12,10 @@ import sys
 
 import polars as pl
 import pytest
+from conftest import REPO, Tables, edit_json, errors_of, run_cli
 
 from redata import validate
 from redata.report import LAYERS, MAX_ROWS_PER_RULE
-
-from conftest import REPO, Tables, edit_json, errors_of, run_cli
 
 
 def test_real_package_is_valid():
@@ -58,8 +57,11 @@ def defect_percent_150(source, tables):
 def defect_quote_moved(source, tables):
     figure = _figure(tables, "share_of_world_refining", "s000")
     line = tables.update(
-        "figures", "figure_id", figure["figure_id"],
-        char_start=str(int(figure["char_start"]) + 1), char_end=str(int(figure["char_end"]) + 1),
+        "figures",
+        "figure_id",
+        figure["figure_id"],
+        char_start=str(int(figure["char_start"]) + 1),
+        char_end=str(int(figure["char_end"]) + 1),
     )
     return {("provenance", "figures", line, "quote", "quote-at-offsets")}
 
@@ -77,7 +79,9 @@ def defect_dangling_entity(source, tables):
 
 
 def defect_broken_sum(source, tables):
-    part = [r for r in tables.read("check_terms") if r["check_id"] == "ev-production-by-maker" and r["role"] == "part"][0]
+    part = [r for r in tables.read("check_terms") if r["check_id"] == "ev-production-by-maker" and r["role"] == "part"][
+        0
+    ]
     tables.update("figures", "figure_id", part["figure_id"], value=str(float(_value(tables, part["figure_id"])) * 10))
     line = tables.line_of("checks", "check_id", "ev-production-by-maker")
     return {("consistency", "checks", line, "check_id", "check-holds")}
@@ -99,7 +103,10 @@ def defect_duplicate_key(source, tables):
     tables.write("figures", rows)
     # check_terms may not reference the renamed figure, or a foreign key would break as well
     assert second not in {r["figure_id"] for r in tables.read("check_terms")}
-    return {("structure", "figures", 2, "figure_id", "primary-key"), ("structure", "figures", 3, "figure_id", "primary-key")}
+    return {
+        ("structure", "figures", 2, "figure_id", "primary-key"),
+        ("structure", "figures", 3, "figure_id", "primary-key"),
+    }
 
 
 def defect_unaccounted_number(source, tables):
@@ -178,10 +185,23 @@ def _value(tables: Tables, figure_id: str) -> str:
 
 
 DEFECTS = [
-    defect_percent_150, defect_quote_moved, defect_offsets_reversed, defect_dangling_entity, defect_broken_sum,
-    defect_changed_source_byte, defect_duplicate_key, defect_unaccounted_number, defect_descriptor_version,
-    defect_type, defect_enum, defect_qualifier_bounds, defect_metric_dimension,
-    defect_period_after_publication, defect_mention_not_an_alias, defect_source_not_utf8, defect_text_constraints,
+    defect_percent_150,
+    defect_quote_moved,
+    defect_offsets_reversed,
+    defect_dangling_entity,
+    defect_broken_sum,
+    defect_changed_source_byte,
+    defect_duplicate_key,
+    defect_unaccounted_number,
+    defect_descriptor_version,
+    defect_type,
+    defect_enum,
+    defect_qualifier_bounds,
+    defect_metric_dimension,
+    defect_period_after_publication,
+    defect_mention_not_an_alias,
+    defect_source_not_utf8,
+    defect_text_constraints,
 ]
 
 
@@ -192,7 +212,9 @@ def test_one_defect_is_reported_exactly(source, tables, defect):
     assert set(errors_of(report)) == expected
 
 
-@pytest.mark.parametrize("defect", [None, *DEFECTS, defect_as_written], ids=lambda d: d.__name__.removeprefix("defect_") if d else "none")
+@pytest.mark.parametrize(
+    "defect", [None, *DEFECTS, defect_as_written], ids=lambda d: d.__name__.removeprefix("defect_") if d else "none"
+)
 def test_every_text_column_held_as_a_categorical_gives_the_same_report(source, tables, defect, monkeypatch):
     """The reader holds a text column as a categorical where its first rows repeat (in large tables only, as
     set): with every text column of the package's tables so held, every layer reports what it reports on
@@ -280,7 +302,10 @@ def test_the_command_reports_what_the_library_reports_without_loading_pandas(sou
         f"print(validate({str(package)!r}).to_json())\n"
         "print(hasattr(pandera, 'DataFrameSchema'), file=sys.stderr)\n"  # pandera's pandas API is there
     )
-    ran = [subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, cwd=REPO, timeout=300) for code in (command, library)]
+    ran = [
+        subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, cwd=REPO, timeout=300)
+        for code in (command, library)
+    ]
     assert ran[0].stderr.strip().splitlines()[-1] == "1 False"  # invalid, and pandas never loaded
     assert ran[1].stderr.strip().splitlines()[-1] == "True"
     assert json.loads(ran[0].stdout) == json.loads(ran[1].stdout)
@@ -292,7 +317,9 @@ def test_a_count_of_the_rows_not_listed_follows_them():
     from redata.report import Problem, sorted_problems
 
     rows = [Problem("domain", "figures", line, "value", 1.0, "unit-range", "out of range") for line in (9, 3)]
-    count = Problem("domain", "figures", None, "value", None, "unit-range", "out of range: 5 more row(s) like the above")
+    count = Problem(
+        "domain", "figures", None, "value", None, "unit-range", "out of range: 5 more row(s) like the above"
+    )
     whole = Problem("domain", "figures", None, None, None, "table-rule", "about the whole table")
     assert sorted_problems([count, rows[0], whole, rows[1]]) == [whole, rows[1], rows[0], count]
 
@@ -338,12 +365,21 @@ def test_the_vectorised_number_scan_finds_what_pythons_regex_finds():
     Python's engine on the same pattern is the reference, on both articles and on a text built to be hard."""
     from redata.checks import coverage
 
-    texts = {row["source_id"]: (REPO / "seeds" / row["file"]).read_text(encoding="utf-8") for row in Tables(REPO).read("sources")}
-    texts["hard"] = "Über 1,000.5 t — SEVEN‑fold, twice; 3.5% of one-third, ½, the 12th, 2025-04-04, Twenty\u00a0two, oneself 7"
+    texts = {
+        row["source_id"]: (REPO / "seeds" / row["file"]).read_text(encoding="utf-8")
+        for row in Tables(REPO).read("sources")
+    }
+    texts["hard"] = (
+        "Über 1,000.5 t — SEVEN‑fold, twice; 3.5% of one-third, ½, the 12th, 2025-04-04, Twenty\u00a0two, oneself 7"
+    )
     texts["cut"] = "a text holding the split marker \x00 and 42"
-    expected = [(code, start, end) for code, text in enumerate(texts.values()) for start, end, _ in coverage.numbers(text)]
+    expected = [
+        (code, start, end) for code, text in enumerate(texts.values()) for start, end, _ in coverage.numbers(text)
+    ]
     assert len(expected) > 89
-    frame = pl.DataFrame({"code": range(len(texts)), "text": list(texts.values())}, schema={"code": pl.Int64, "text": pl.String})
+    frame = pl.DataFrame(
+        {"code": range(len(texts)), "text": list(texts.values())}, schema={"code": pl.Int64, "text": pl.String}
+    )
     assert coverage._tokens(frame).rows() == expected
 
 
@@ -357,12 +393,16 @@ def test_texts_scanned_in_batches_leave_the_same_numbers_unaccounted(tmp_path, m
 
     package = generate(tmp_path / "synthetic", 500)
     tables = Tables(package)
-    removed = [r for r in tables.read("figures") if r["figure_id"] in {"synthetic-f3", "synthetic-f250", "synthetic-f499"}]
+    removed = [
+        r for r in tables.read("figures") if r["figure_id"] in {"synthetic-f3", "synthetic-f250", "synthetic-f499"}
+    ]
     for figure in removed:
         tables.delete("figures", "figure_id", figure["figure_id"])
 
     def unaccounted() -> list[tuple]:
-        return [(p.value, p.message) for p in validate(package / "datapackage").problems if p.rule == "number-accounted"]
+        return [
+            (p.value, p.message) for p in validate(package / "datapackage").problems if p.rule == "number-accounted"
+        ]
 
     in_one_batch = unaccounted()
     monkeypatch.setattr(coverage, "BATCH_CHARS", 1)
@@ -388,7 +428,11 @@ def test_coverage_lists_the_first_unaccounted_numbers_and_counts_the_rest(tmp_pa
     tables.write("figures", [r for r in figures if r not in removed])
 
     def unaccounted() -> list[tuple]:
-        return [(p.row, p.value, p.message) for p in validate(package / "datapackage").problems if p.rule == "number-accounted"]
+        return [
+            (p.row, p.value, p.message)
+            for p in validate(package / "datapackage").problems
+            if p.rule == "number-accounted"
+        ]
 
     monkeypatch.setattr(coverage, "MAX_ROWS_PER_RULE", 10**9)
     every = unaccounted()
@@ -400,7 +444,9 @@ def test_coverage_lists_the_first_unaccounted_numbers_and_counts_the_rest(tmp_pa
     positions = [(row, int(re.search(r" at \[(\d+):", message).group(1))) for row, _, message in every]
     assert positions == sorted(positions)  # source by source, in the order of the sources table, then by offset
     row, value, message = shown[-1]
-    assert (row, value) == (None, None) and message.endswith(f": {len(every) - MAX_ROWS_PER_RULE} more number(s) like the above")
+    assert (row, value) == (None, None) and message.endswith(
+        f": {len(every) - MAX_ROWS_PER_RULE} more number(s) like the above"
+    )
 
 
 @pytest.mark.parametrize("packed_limit", [(1 << 63) - 1, 0])
@@ -414,7 +460,11 @@ def test_a_span_outside_its_text_accounts_for_no_number_of_another(tmp_path, mon
     monkeypatch.setattr(coverage, "PACKED_LIMIT", packed_limit)
     monkeypatch.setattr(coverage, "BATCH_CHARS", 1 << 30)  # one batch: every source's spans are joined
     pack, longest = 1 << 16, coverage._pack
-    monkeypatch.setattr(coverage, "_pack", lambda texts: pack if longest(texts) <= pack else pytest.fail("a text is longer than the test's pack"))
+    monkeypatch.setattr(
+        coverage,
+        "_pack",
+        lambda texts: pack if longest(texts) <= pack else pytest.fail("a text is longer than the test's pack"),
+    )
     monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
     from generate import generate
 
@@ -422,16 +472,26 @@ def test_a_span_outside_its_text_accounts_for_no_number_of_another(tmp_path, mon
     tables = Tables(package)
     figures = {row["figure_id"]: row for row in tables.read("figures")}
     last, before_last, first_of_next = figures.pop("synthetic-f99"), figures["synthetic-f98"], figures["synthetic-f100"]
-    assert last["source_id"] == before_last["source_id"] == "synthetic-0" and first_of_next["source_id"] == "synthetic-1"
+    assert (
+        last["source_id"] == before_last["source_id"] == "synthetic-0" and first_of_next["source_id"] == "synthetic-1"
+    )
 
     def unaccounted(rows) -> list[tuple]:
         tables.write("figures", list(rows))
-        return [(p.row, p.value, p.message) for p in validate(package / "datapackage").problems if p.rule == "number-accounted"]
+        return [
+            (p.row, p.value, p.message)
+            for p in validate(package / "datapackage").problems
+            if p.rule == "number-accounted"
+        ]
 
     without = unaccounted(row for key, row in figures.items() if key not in {"synthetic-f98", "synthetic-f100"})
 
     def first_unaccounted(source: str) -> tuple[int, int]:
-        return next(tuple(map(int, re.search(rf" at \[(\d+):(\d+)\] of {source} ", m).groups())) for _, _, m in without if f" of {source} " in m)
+        return next(
+            tuple(map(int, re.search(rf" at \[(\d+):(\d+)\] of {source} ", m).groups()))
+            for _, _, m in without
+            if f" of {source} " in m
+        )
 
     start, end = first_unaccounted("synthetic-0")
     _, next_end = first_unaccounted("synthetic-1")
@@ -443,7 +503,9 @@ def test_a_span_outside_its_text_accounts_for_no_number_of_another(tmp_path, mon
 
     # packed without being cut, each span would hold that number
     assert len(first_of_next["as_written"]) >= end - start and len(before_last["as_written"]) - 3 >= next_end
-    figures["synthetic-f100"] = moved(first_of_next, start - pack)  # packed, it would land on that number of synthetic-0
+    figures["synthetic-f100"] = moved(
+        first_of_next, start - pack
+    )  # packed, it would land on that number of synthetic-0
     figures["synthetic-f98"] = moved(before_last, pack - 3)  # packed, it would reach into the start of synthetic-1
     assert unaccounted(figures.values()) == without
 
@@ -481,7 +543,10 @@ def test_the_first_group_read_decides_which_text_columns_are_held_as_categorical
     from redata import tables as reader
 
     monkeypatch.setattr(reader, "REPEATING_ROWS", 16)
-    frame = pl.DataFrame({"four": list("abcd") * 4, "five": list("abcde") * 3 + ["a"], "none": [None] * 16}, schema_overrides={"none": pl.String})
+    frame = pl.DataFrame(
+        {"four": list("abcd") * 4, "five": list("abcde") * 3 + ["a"], "none": [None] * 16},
+        schema_overrides={"none": pl.String},
+    )
     assert reader._repeating(frame, ["four", "five", "none"]) == {"four", "none"}  # 4 * 4 <= 16 < 5 * 4
     assert reader._repeating(frame.head(15), ["four", "none"]) == set()  # fewer rows than REPEATING_ROWS
 
@@ -490,7 +555,9 @@ def test_the_first_group_read_decides_which_text_columns_are_held_as_categorical
     path = tmp_path / "table.csv"
     rows = [(("a" if i < 1000 else f"x{i}"), (str(i) if i < 1000 else "b"), str(i)) for i in range(3000)]
     path.write_text("first,later,number\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows), encoding="utf-8")
-    raw = reader.read_table(path, ["first", "later", "number"], {"number": pl.col("number").cast(pl.Int64, strict=False)})
+    raw = reader.read_table(
+        path, ["first", "later", "number"], {"number": pl.col("number").cast(pl.Int64, strict=False)}
+    )
     assert raw.typed.get_column("first").n_chunks() > 2  # read in several groups
     assert dict(raw.typed.schema) == {"first": pl.Categorical, "later": pl.String, "number": pl.Int64}
     assert raw.typed.rows() == [(a, b, int(c)) for a, b, c in rows]
@@ -559,9 +626,14 @@ def test_domain_rules_checked_in_batches_of_rows_report_what_one_batch_reports(t
 def test_a_table_may_have_a_column_named_like_one_the_domain_rules_look_up(source, tables):
     """The units rules look up each base unit's dimension and factor; a units table of the package's own
     with a `base_factor` column is read, not overwritten nor refused."""
-    edit_json(source / "schemas" / "units.json", lambda schema: schema["fields"].append({"name": "base_factor", "type": "number"}))
+    edit_json(
+        source / "schemas" / "units.json",
+        lambda schema: schema["fields"].append({"name": "base_factor", "type": "number"}),
+    )
     lines = tables.path("units").read_text(encoding="utf-8").splitlines()
-    tables.path("units").write_text("\n".join([lines[0] + ",base_factor", *(line + "," for line in lines[1:])]) + "\n", encoding="utf-8")
+    tables.path("units").write_text(
+        "\n".join([lines[0] + ",base_factor", *(line + "," for line in lines[1:])]) + "\n", encoding="utf-8"
+    )
     assert validate(source / "datapackage").errors == []
 
 
@@ -578,7 +650,9 @@ def test_a_row_looked_up_by_its_key_gets_the_first_row_with_that_key():
     assert found.rows() == [("a", 1, 20, "a"), (None, 2, None, None), ("z", 3, None, None), ("b", 4, 10, "b1")]
     nothing = looked_up(rows, "key", other.clear(), ["value"]).collect()
     assert nothing.get_column("value").to_list() == [None] * 4
-    numbers = looked_up(pl.LazyFrame({"key": [1, 2]}), "key", pl.DataFrame({"key": [2], "value": [5]}), ["value"]).collect()
+    numbers = looked_up(
+        pl.LazyFrame({"key": [1, 2]}), "key", pl.DataFrame({"key": [2], "value": [5]}), ["value"]
+    ).collect()
     assert numbers.get_column("value").to_list() == [None, 5]
 
 
@@ -592,10 +666,17 @@ def test_conflicts_group_a_key_column_of_any_type(monkeypatch, packed_limit, tex
 
     monkeypatch.setattr(conflicts, "PACKED_LIMIT", packed_limit)
 
-    figures = pl.DataFrame({
-        "metric": ["m"] * 6, "subject_id": [7, 7, 8, 7, 7, 8], "period": ["2020", "2020", "2020", "2021", "2021", None],
-        "value": [1.0, 2.0, 3.0, 4.0, 4.0, 5.0], "value_low": [None] * 6, "value_high": [None] * 6,
-    }, schema_overrides={"value_low": pl.Float64, "value_high": pl.Float64, "metric": text, "period": text}).with_row_index(ROW)
+    figures = pl.DataFrame(
+        {
+            "metric": ["m"] * 6,
+            "subject_id": [7, 7, 8, 7, 7, 8],
+            "period": ["2020", "2020", "2020", "2021", "2021", None],
+            "value": [1.0, 2.0, 3.0, 4.0, 4.0, 5.0],
+            "value_low": [None] * 6,
+            "value_high": [None] * 6,
+        },
+        schema_overrides={"value_low": pl.Float64, "value_high": pl.Float64, "metric": text, "period": text},
+    ).with_row_index(ROW)
     assert conflicts._disagreeing_groups(figures).rows() == [(2, 0)]
 
 
@@ -615,7 +696,9 @@ def test_conflicts_show_the_first_disagreeing_rows_and_count_them_all(tmp_path, 
 
     package = generate(tmp_path / "synthetic", 2000)
     # some figures state no period: a missing key part groups like any other value
-    figures = [dict(row, period="") if number % 7 == 0 else row for number, row in enumerate(Tables(package).read("figures"))]
+    figures = [
+        dict(row, period="") if number % 7 == 0 else row for number, row in enumerate(Tables(package).read("figures"))
+    ]
     Tables(package).write("figures", figures)
 
     def number(cell: str, missing: float) -> float:
@@ -644,7 +727,11 @@ def test_a_foreign_key_held_as_a_categorical_is_checked_as_its_text(source, tabl
     from redata.validation import run
 
     figures = tables.read("figures")
-    first, second, later = figures[2]["figure_id"], figures[3]["figure_id"], _figure(tables, "share_of_world_refining", "s000")["figure_id"]
+    first, second, later = (
+        figures[2]["figure_id"],
+        figures[3]["figure_id"],
+        _figure(tables, "share_of_world_refining", "s000")["figure_id"],
+    )
     assert figures.index(next(r for r in figures if r["figure_id"] == later)) > 3
     broken = tables.update("figures", "figure_id", first, subject_id="atlantis\nnorth")
     formula = tables.update("figures", "figure_id", second, attributed_to_id="=HYPERLINK(1)")
@@ -656,20 +743,39 @@ def test_a_foreign_key_held_as_a_categorical_is_checked_as_its_text(source, tabl
     assert ("structure", "figures", formula, "attributed_to_id", "formula-injection") in errors
     assert ("references", "figures", formula, "attributed_to_id", "foreign-key") in errors
     assert ("domain", "figures", out_of_range, "value", "unit-range") in errors
-    assert [p.value for p in report.errors if p.rule == "foreign-key" and p.field == "subject_id"] == ["atlantis\nnorth"]
+    assert [p.value for p in report.errors if p.rule == "foreign-key" and p.field == "subject_id"] == [
+        "atlantis\nnorth"
+    ]
 
 
 def test_a_foreign_key_compares_a_categorical_with_a_key_of_another_type(source, tables):
     """A schema may point a key held as a categorical at a number, and a number at a categorical: the keys
     are compared as text, and every row without a match is reported."""
     schemas = source / "schemas"
-    edit_json(schemas / "mentions.json", lambda s: s["foreignKeys"].append(
-        {"fields": ["entity_id", "source_id"], "reference": {"resource": "figures", "fields": ["char_start", "char_end"]}}))
-    edit_json(schemas / "figures.json", lambda s: s["foreignKeys"].append(
-        {"fields": ["char_start"], "reference": {"resource": "figures", "fields": ["subject_id"]}}))
+    edit_json(
+        schemas / "mentions.json",
+        lambda s: s["foreignKeys"].append(
+            {
+                "fields": ["entity_id", "source_id"],
+                "reference": {"resource": "figures", "fields": ["char_start", "char_end"]},
+            }
+        ),
+    )
+    edit_json(
+        schemas / "figures.json",
+        lambda s: s["foreignKeys"].append(
+            {"fields": ["char_start"], "reference": {"resource": "figures", "fields": ["subject_id"]}}
+        ),
+    )
     report = validate(source / "datapackage")
-    failing = {field: sum(1 for p in report.errors if p.rule == "foreign-key" and p.field == field) for field in ("entity_id,source_id", "char_start")}
-    listed = min(len(tables.read("mentions")), MAX_ROWS_PER_RULE + 1), min(len(tables.read("figures")), MAX_ROWS_PER_RULE + 1)
+    failing = {
+        field: sum(1 for p in report.errors if p.rule == "foreign-key" and p.field == field)
+        for field in ("entity_id,source_id", "char_start")
+    }
+    listed = (
+        min(len(tables.read("mentions")), MAX_ROWS_PER_RULE + 1),
+        min(len(tables.read("figures")), MAX_ROWS_PER_RULE + 1),
+    )
     assert (failing["entity_id,source_id"], failing["char_start"]) == listed
 
 
@@ -685,12 +791,28 @@ def test_texts_the_layers_read_may_be_foreign_keys_held_as_categoricals(source, 
         values = sorted({row[field] for row in figures if row[field]})
         with (source / "datapackage" / f"{field}s.csv").open("w", encoding="utf-8", newline="") as handle:
             csv.writer(handle, lineterminator="\n").writerows([[field], *[[v] for v in values]])
-        (source / "schemas" / f"{field}s.json").write_text(json.dumps({
-            "fields": [{"name": field, "type": "string", "description": "What figures refer to.", "constraints": {"required": True, "unique": True}}],
-            "primaryKey": [field],
-        }), encoding="utf-8")
-        edit_json(source / "datapackage" / "datapackage.json", lambda d, f=field: d["resources"].append(
-            {"name": f"{f}s", "path": f"{f}s.csv", "schema": f"../schemas/{f}s.json"}))
+        (source / "schemas" / f"{field}s.json").write_text(
+            json.dumps(
+                {
+                    "fields": [
+                        {
+                            "name": field,
+                            "type": "string",
+                            "description": "What figures refer to.",
+                            "constraints": {"required": True, "unique": True},
+                        }
+                    ],
+                    "primaryKey": [field],
+                }
+            ),
+            encoding="utf-8",
+        )
+        edit_json(
+            source / "datapackage" / "datapackage.json",
+            lambda d, f=field: d["resources"].append(
+                {"name": f"{f}s", "path": f"{f}s.csv", "schema": f"../schemas/{f}s.json"}
+            ),
+        )
 
         def a_key(schema, field=field):
             next(f for f in schema["fields"] if f["name"] == field).pop("constraints", None)
@@ -700,7 +822,8 @@ def test_texts_the_layers_read_may_be_foreign_keys_held_as_categoricals(source, 
     report, context = run(source / "datapackage")
     assert all(context.tables["figures"].frame.schema[f] == pl.Categorical for f in ("period", "period_as_written"))
     assert [(p.layer, p.table, p.row, p.field, p.rule, p.message) for p in report.problems] == [
-        (p.layer, p.table, p.row, p.field, p.rule, p.message) for p in before.problems]
+        (p.layer, p.table, p.row, p.field, p.rule, p.message) for p in before.problems
+    ]
 
 
 def test_lines_stay_right_after_a_line_break_in_a_number_cell(source, tables):

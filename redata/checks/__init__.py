@@ -85,9 +85,11 @@ def looked_up(rows, on: str, other, columns: list[str]):
     # a categorical casts through its distinct texts, any other type through every row's text
     key = pl.col(on) if rows.collect_schema()[on] == pl.Categorical else pl.col(on).cast(pl.String)
     position = key.cast(pl.Enum(keys), strict=False).to_physical()
-    return rows.with_columns(position.alias("_position")).with_columns(
-        pl.lit(other.get_column(column)).gather(pl.col("_position")).alias(column) for column in columns
-    ).drop("_position")
+    return (
+        rows.with_columns(position.alias("_position"))
+        .with_columns(pl.lit(other.get_column(column)).gather(pl.col("_position")).alias(column) for column in columns)
+        .drop("_position")
+    )
 
 
 def figure_interval():
@@ -132,7 +134,16 @@ def row_problems(
     ]
     if count > len(rows):
         problems.append(
-            Problem(layer, table.name, None, field, None, rule, f"{message}: {count - len(rows)} more row(s) like the above", severity)
+            Problem(
+                layer,
+                table.name,
+                None,
+                field,
+                None,
+                rule,
+                f"{message}: {count - len(rows)} more row(s) like the above",
+                severity,
+            )
         )
     return problems
 

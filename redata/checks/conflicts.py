@@ -21,7 +21,9 @@ PACKED_LIMIT = (1 << 63) - 1
 
 
 def check(context: Context) -> list[Problem]:
-    figures = context.table("figures", *KEY, "figure_id", "as_written", "source_id", "attributed_to_id", "value", "value_low", "value_high")
+    figures = context.table(
+        "figures", *KEY, "figure_id", "as_written", "source_id", "attributed_to_id", "value", "value_low", "value_high"
+    )
     if figures is None:
         return []
     disagreeing = _disagreeing_groups(figures.frame)
@@ -38,15 +40,31 @@ def check(context: Context) -> list[Problem]:
     shown = groups.head(MAX_ROWS_PER_RULE)
     side = pl.format(
         "{} says {} ({}, attributed to {})",
-        "figure_id", "as_written", "source_id", pl.col("attributed_to_id").fill_null("no one"),
+        "figure_id",
+        "as_written",
+        "source_id",
+        pl.col("attributed_to_id").fill_null("no one"),
     )
     sides = groups.group_by(KEY).agg(side.str.join("; ").alias("_sides"))
     failing = shown.join(sides, on=list(KEY), how="inner", nulls_equal=True).with_columns(
-        pl.format("{} of {} in {} disagree: {}", "metric", "subject_id", pl.col("period").fill_null("an unstated period"), "_sides").alias("_message")
+        pl.format(
+            "{} of {} in {} disagree: {}",
+            "metric",
+            "subject_id",
+            pl.col("period").fill_null("an unstated period"),
+            "_sides",
+        ).alias("_message")
     )
     return row_problems(
-        figures, failing, layer=LAYER, field="value", rule="conflicting-values", message="figures disagree",
-        value="figure_id", severity=WARNING, total=disagreeing.get_column("_count").sum(),
+        figures,
+        failing,
+        layer=LAYER,
+        field="value",
+        rule="conflicting-values",
+        message="figures disagree",
+        value="figure_id",
+        severity=WARNING,
+        total=disagreeing.get_column("_count").sum(),
     )
 
 
@@ -60,8 +78,14 @@ def _disagreeing_groups(figures: pl.DataFrame) -> pl.DataFrame:
     codes = figures.select(_codes(c, figures.schema[c]) for c in KEY)
     rows = pl.concat([figures.select(ROW, "value", "value_low", "value_high"), codes], how="horizontal")
     return (
-        rows.lazy().group_by(_packed_key(codes))
-        .agg(low.max().alias("_low"), high.min().alias("_high"), pl.len().alias("_count"), pl.col(ROW).min().alias("_first"))
+        rows.lazy()
+        .group_by(_packed_key(codes))
+        .agg(
+            low.max().alias("_low"),
+            high.min().alias("_high"),
+            pl.len().alias("_count"),
+            pl.col(ROW).min().alias("_first"),
+        )
         .filter((pl.col("_low") > pl.col("_high")) & (pl.col("_count") > 1))
         .select("_count", "_first")
         .collect(engine=STREAMING)  # the packed key is made a morsel at a time: unlike the codes, never held whole

@@ -68,7 +68,17 @@ def profile_problems(instance: Any, profile: str, table: str | None) -> list[Pro
     for error in _validator(profile).iter_errors(instance):
         where = "/".join(str(part) for part in error.absolute_path) or None
         message = error.message if len(error.message) <= 300 else error.message[:299] + "…"
-        problems.append(Problem(LAYER, table, None, where, None, f"profile:{profile}", f"not valid against the Data Package 2.0 profile: {message}"))
+        problems.append(
+            Problem(
+                LAYER,
+                table,
+                None,
+                where,
+                None,
+                f"profile:{profile}",
+                f"not valid against the Data Package 2.0 profile: {message}",
+            )
+        )
     return problems
 
 
@@ -76,10 +86,30 @@ def _package_properties(descriptor: dict[str, Any]) -> list[Problem]:
     problems = []
     name = descriptor.get("name")
     if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9]+([._-][a-z0-9]+)*", name):
-        problems.append(Problem(LAYER, None, None, "name", name, "package-name", "package name must be lower-case letters, digits and . _ - (it names the built folder)"))
+        problems.append(
+            Problem(
+                LAYER,
+                None,
+                None,
+                "name",
+                name,
+                "package-name",
+                "package name must be lower-case letters, digits and . _ - (it names the built folder)",
+            )
+        )
     version = descriptor.get("version")
     if not isinstance(version, str) or not SEMVER.match(version):
-        problems.append(Problem(LAYER, None, None, "version", version, "version-semver", "version must be a SemVer version such as 1.2.0"))
+        problems.append(
+            Problem(
+                LAYER,
+                None,
+                None,
+                "version",
+                version,
+                "version-semver",
+                "version must be a SemVer version such as 1.2.0",
+            )
+        )
     return problems
 
 
@@ -93,14 +123,44 @@ def _integrity(resource: dict[str, Any], path, name: str, prefix: str = "") -> l
     if not path.is_file():
         return problems  # the structure layer reports the missing file
     if declared_bytes is not None and path.stat().st_size != declared_bytes:
-        problems.append(Problem(LAYER, name, None, prefix + "bytes", declared_bytes, "bytes", f"{path.name} has {path.stat().st_size} bytes, the descriptor says {declared_bytes}"))
+        problems.append(
+            Problem(
+                LAYER,
+                name,
+                None,
+                prefix + "bytes",
+                declared_bytes,
+                "bytes",
+                f"{path.name} has {path.stat().st_size} bytes, the descriptor says {declared_bytes}",
+            )
+        )
     if declared_hash is not None:
         algorithm, _, expected = str(declared_hash).rpartition(":")
         algorithm = algorithm or "md5"
         if algorithm not in ("sha256", "md5"):
-            problems.append(Problem(LAYER, name, None, prefix + "hash", declared_hash, "hash", f"hash algorithm {algorithm!r} is not supported (use sha256)"))
+            problems.append(
+                Problem(
+                    LAYER,
+                    name,
+                    None,
+                    prefix + "hash",
+                    declared_hash,
+                    "hash",
+                    f"hash algorithm {algorithm!r} is not supported (use sha256)",
+                )
+            )
         elif file_hash(path, algorithm) != expected:
-            problems.append(Problem(LAYER, name, None, prefix + "hash", declared_hash, "hash", f"{path.name}'s {algorithm} does not match the descriptor"))
+            problems.append(
+                Problem(
+                    LAYER,
+                    name,
+                    None,
+                    prefix + "hash",
+                    declared_hash,
+                    "hash",
+                    f"{path.name}'s {algorithm} does not match the descriptor",
+                )
+            )
     return problems
 
 
@@ -124,7 +184,28 @@ def _frictionless_problems(package: Package) -> list[Problem]:
     try:
         errors = list(FrictionlessPackage.metadata_validate(descriptor))
     except FrictionlessException as error:
-        return [Problem(LAYER, None, None, None, None, "frictionless", f"frictionless cannot read the descriptor: {error.error.message}")]
+        return [
+            Problem(
+                LAYER,
+                None,
+                None,
+                None,
+                None,
+                "frictionless",
+                f"frictionless cannot read the descriptor: {error.error.message}",
+            )
+        ]
     except Exception as error:  # frictionless fails on some malformed descriptors instead of reporting them
-        return [Problem(LAYER, None, None, None, None, "frictionless", f"frictionless cannot read the descriptor: {type(error).__name__}: {error}", WARNING)]
+        return [
+            Problem(
+                LAYER,
+                None,
+                None,
+                None,
+                None,
+                "frictionless",
+                f"frictionless cannot read the descriptor: {type(error).__name__}: {error}",
+                WARNING,
+            )
+        ]
     return [Problem(LAYER, None, None, None, None, f"frictionless:{error.type}", error.message) for error in errors]

@@ -56,11 +56,16 @@ def _quote_problems(table: Table, texts: pl.DataFrame, context: Context) -> list
     # Each kind is collected on its own: in one plan, polars 1.36's common-subplan elimination merged the
     # two lookups (polars issue 28450), and quotes were compared with another source's text.
     kinds = [(texts.filter(pl.col("_ascii")), differs_by_bytes), (texts.filter(~pl.col("_ascii")), differs_by_chars)]
-    failing = pl.concat([
-        looked_up(rows, "source_id", some, ["_text", "_length"]).drop_nulls("_length").filter(~in_bounds | differs)
-        .collect(engine=STREAMING)  # only the failing rows are ever held, not every row beside its text
-        for some, differs in kinds if some.height
-    ])
+    failing = pl.concat(
+        [
+            looked_up(rows, "source_id", some, ["_text", "_length"])
+            .drop_nulls("_length")
+            .filter(~in_bounds | differs)
+            .collect(engine=STREAMING)  # only the failing rows are ever held, not every row beside its text
+            for some, differs in kinds
+            if some.height
+        ]
+    )
     shown = failing.sort(ROW).head(MAX_ROWS_PER_RULE)  # only the rows reported get the (Python) explanation
     messages = [
         _quote_message(context.text(source), quote, start, end)
@@ -68,8 +73,14 @@ def _quote_problems(table: Table, texts: pl.DataFrame, context: Context) -> list
     ]
     shown = shown.with_columns(pl.Series("_message", messages, dtype=pl.String))
     return row_problems(
-        table, shown, layer=LAYER, field="quote", rule="quote-at-offsets",
-        message="quote is not the source text at [char_start:char_end]", value="quote", total=failing.height,
+        table,
+        shown,
+        layer=LAYER,
+        field="quote",
+        rule="quote-at-offsets",
+        message="quote is not the source text at [char_start:char_end]",
+        value="quote",
+        total=failing.height,
     )
 
 
@@ -80,7 +91,11 @@ def _quote_message(text: str, quote: str, start: int, end: int) -> str:
     else:
         where = f"text[{start}:{end}] is {text[start:end][:60]!r}"
     actual = text.find(quote)
-    hint = f"; the quote occurs at [{actual}:{actual + len(quote)}]" if actual >= 0 else "; the quote occurs nowhere in the source"
+    hint = (
+        f"; the quote occurs at [{actual}:{actual + len(quote)}]"
+        if actual >= 0
+        else "; the quote occurs nowhere in the source"
+    )
     return where + hint
 
 
@@ -91,12 +106,23 @@ def _as_written_problems(table: Table) -> list[Problem]:
         failing = table.frame.filter(
             written.is_not_null() & quote.is_not_null() & ~quote.str.contains(written, literal=True)
         ).select(ROW, column)
-        problems += row_problems(table, failing, layer=LAYER, field=column, rule="as-written-in-quote", message=f"{column} does not occur inside the quote", value=column)
+        problems += row_problems(
+            table,
+            failing,
+            layer=LAYER,
+            field=column,
+            rule="as-written-in-quote",
+            message=f"{column} does not occur inside the quote",
+            value=column,
+        )
     return problems
 
 
 def _mention_problems(context: Context) -> list[Problem]:
-    mentions, entities = context.table("mentions", "entity_id", "quote"), context.table("entities", "entity_id", "aliases")
+    mentions, entities = (
+        context.table("mentions", "entity_id", "quote"),
+        context.table("entities", "entity_id", "aliases"),
+    )
     if mentions is None or entities is None:
         return []
     # the entities' key as the mentions hold theirs (a categorical: the join compares codes), through its
@@ -104,9 +130,18 @@ def _mention_problems(context: Context) -> list[Problem]:
     key = pl.col("entity_id").cast(pl.String).cast(mentions.frame.schema["entity_id"], strict=False)
     aliases = entities.frame.select(key, pl.col("aliases").cast(pl.String).str.split(";").alias("_aliases"))
     failing = (
-        mentions.frame.lazy().select(ROW, "entity_id", pl.col("quote").cast(pl.String))
+        mentions.frame.lazy()
+        .select(ROW, "entity_id", pl.col("quote").cast(pl.String))
         .join(aliases.lazy(), on="entity_id", how="inner")
         .filter(~pl.col("_aliases").list.contains(pl.col("quote")))
         .collect(engine=STREAMING)  # the aliases of every mention are never all held at once
     )
-    return row_problems(mentions, failing, layer=LAYER, field="quote", rule="mention-is-alias", message="a mention must quote one of the entity's aliases", value="quote")
+    return row_problems(
+        mentions,
+        failing,
+        layer=LAYER,
+        field="quote",
+        rule="mention-is-alias",
+        message="a mention must quote one of the entity's aliases",
+        value="quote",
+    )

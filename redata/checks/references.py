@@ -25,7 +25,7 @@ def check(context: Context) -> list[Problem]:
             target = context.table(key["resource"] or table.name, *remote)
             if target is None:  # unread, or without the fields: the descriptor layer has reported it
                 continue
-            targets = target.frame.select([pl.col(r).alias(l) for l, r in zip(local, remote, strict=False)])
+            targets = target.frame.select([pl.col(r).alias(name) for name, r in zip(local, remote, strict=False)])
             rows = table.frame.lazy().select(ROW, *local).drop_nulls(local)
             if len(local) == 1 and table.frame.schema[local[0]] == pl.Categorical:
                 absent = _absent(table.frame.get_column(local[0]), targets.get_column(local[0]))
@@ -34,21 +34,28 @@ def check(context: Context) -> list[Problem]:
                 # an anti join needs no distinct targets: deduplicating a large target cost more than the join.
                 # Join keys must share a dtype, and a schema may type the two sides differently: a
                 # categorical is compared as its text, and casts to or from another type through it.
-                rows = rows.with_columns(pl.col(l).cast(pl.String) for l in local if table.frame.schema[l] == pl.Categorical)
+                rows = rows.with_columns(
+                    pl.col(name).cast(pl.String) for name in local if table.frame.schema[name] == pl.Categorical
+                )
                 wanted = rows.collect_schema()
-                for l in local:
-                    target = pl.col(l).cast(pl.String) if targets.schema[l] == pl.Categorical else pl.col(l)
-                    targets = targets.with_columns(target.cast(wanted[l], strict=False))
+                for name in local:
+                    target = pl.col(name).cast(pl.String) if targets.schema[name] == pl.Categorical else pl.col(name)
+                    targets = targets.with_columns(target.cast(wanted[name], strict=False))
                 rows = rows.join(targets.lazy(), on=local, how="anti")
             failing = (
-                rows
-                .with_columns(pl.concat_str([pl.col(c).cast(pl.String) for c in local], separator=", ").alias("_value"))
-                .collect(engine=STREAMING)  # the rows with a key are never all copied at once
+                rows.with_columns(
+                    pl.concat_str([pl.col(c).cast(pl.String) for c in local], separator=", ").alias("_value")
+                ).collect(engine=STREAMING)  # the rows with a key are never all copied at once
             )
             target_name = key["resource"] or table.name
             problems += row_problems(
-                table, failing, layer=LAYER, field=",".join(local), rule="foreign-key",
-                message=f"no row of {target_name} has {', '.join(remote)} equal to this value", value="_value",
+                table,
+                failing,
+                layer=LAYER,
+                field=",".join(local),
+                rule="foreign-key",
+                message=f"no row of {target_name} has {', '.join(remote)} equal to this value",
+                value="_value",
             )
     return problems
 

@@ -34,7 +34,9 @@ def read(resource: Resource) -> ReadResult:
 
 def _parsers(schema: dict) -> dict:
     """The parsing expression of every field that is not text, by name."""
-    return {f["name"]: table_schema.parse_expression(f) for f in table_schema.fields(schema) if not table_schema.is_text(f)}
+    return {
+        f["name"]: table_schema.parse_expression(f) for f in table_schema.fields(schema) if not table_schema.is_text(f)
+    }
 
 
 def check(package: Package, usable: set[str], reading: dict[str, Future]) -> tuple[dict[str, Table], list[Problem]]:
@@ -63,7 +65,9 @@ def check_table(resource: Resource, result: ReadResult) -> tuple[Table | None, l
     name = resource.name
     problems = [] if result.header is None else _header_problems(name, resource.path, result.header, resource.schema)
     if result.error is not None:
-        return None, problems + [Problem(LAYER, name, result.error.line, None, None, "csv-readable", result.error.message)]
+        return None, problems + [
+            Problem(LAYER, name, result.error.line, None, None, "csv-readable", result.error.message)
+        ]
     raw = result.raw
     expected = table_schema.field_names(resource.schema)
     if any(field not in raw.typed.columns for field in expected):
@@ -106,18 +110,60 @@ def _header_problems(name: str, path, header: list[str], schema: dict) -> list[P
         delimiter = next((d for d in (";", "\t", "|") if d in header[0]), None)
         if delimiter:
             shown = "a tab" if delimiter == "\t" else repr(delimiter)
-            return [Problem(LAYER, name, 1, None, header[0], "delimiter", f"{path}: the header is one column split by {shown}; fields must be separated by commas")]
+            return [
+                Problem(
+                    LAYER,
+                    name,
+                    1,
+                    None,
+                    header[0],
+                    "delimiter",
+                    f"{path}: the header is one column split by {shown}; fields must be separated by commas",
+                )
+            ]
     problems = []
     for label in sorted({label for label in header if header.count(label) > 1}):
-        problems.append(Problem(LAYER, name, 1, label, label, "header-duplicate", f"column {label!r} appears {header.count(label)} times in the header"))
+        problems.append(
+            Problem(
+                LAYER,
+                name,
+                1,
+                label,
+                label,
+                "header-duplicate",
+                f"column {label!r} appears {header.count(label)} times in the header",
+            )
+        )
     missing = [field for field in expected if field not in header]
     extra = [label for label in dict.fromkeys(header) if label not in expected]
     for field in missing:
-        problems.append(Problem(LAYER, name, 1, field, None, "header-missing", f"column {field!r} of the schema is missing from the header"))
+        problems.append(
+            Problem(
+                LAYER,
+                name,
+                1,
+                field,
+                None,
+                "header-missing",
+                f"column {field!r} of the schema is missing from the header",
+            )
+        )
     for label in extra:
-        problems.append(Problem(LAYER, name, 1, label, label, "header-extra", f"column {label!r} is not a field of the schema"))
+        problems.append(
+            Problem(LAYER, name, 1, label, label, "header-extra", f"column {label!r} is not a field of the schema")
+        )
     if not missing and not extra and len(header) == len(expected) and header != expected:
-        problems.append(Problem(LAYER, name, 1, None, ",".join(header), "header-order", f"columns must be in the schema's order: {','.join(expected)}"))
+        problems.append(
+            Problem(
+                LAYER,
+                name,
+                1,
+                None,
+                ",".join(header),
+                "header-order",
+                f"columns must be in the schema's order: {','.join(expected)}",
+            )
+        )
     return problems
 
 
@@ -139,7 +185,15 @@ def _type_problems(table: Table) -> tuple[list[Problem], set[tuple[int, str]]]:
         )
         if failing.height:
             bad_cells.update((row, column) for row in failing.get_column(ROW).to_list())
-            problems += row_problems(table, failing, layer=LAYER, field=column, rule="type", message=table_schema.type_message(field), value="_raw")
+            problems += row_problems(
+                table,
+                failing,
+                layer=LAYER,
+                field=column,
+                rule="type",
+                message=table_schema.type_message(field),
+                value="_raw",
+            )
     return problems, bad_cells
 
 
@@ -189,10 +243,14 @@ def _uniqueness_problems(table: Table) -> list[Problem]:
         if hashes.get_column("_hash").n_unique() == present.height:
             continue
         duplicated = present.filter(pl.struct(key).is_duplicated())
-        shown = duplicated.with_columns(pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=", ").alias("_value"))
+        shown = duplicated.with_columns(
+            pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=", ").alias("_value")
+        )
         rule = "primary-key" if key == primary else "unique"
         message = f"{'primary key' if rule == 'primary-key' else 'value'} ({', '.join(key)}) is not unique"
-        problems += row_problems(table, shown, layer=LAYER, field=",".join(key), rule=rule, message=message, value="_value")
+        problems += row_problems(
+            table, shown, layer=LAYER, field=",".join(key), rule=rule, message=message, value="_value"
+        )
     return problems
 
 
@@ -205,16 +263,26 @@ def _formula_problems(table: Table) -> list[Problem]:
         return texts_where(table.frame, name, lambda text: text.str.contains(table_schema.FORMULA_START))
 
     def formula(name: str):
-        return texts_where(table.frame, name, lambda text: text.str.contains(table_schema.FORMULA_START) & ~text.str.contains(table_schema.NUMBER_TEXT))
+        return texts_where(
+            table.frame,
+            name,
+            lambda text: text.str.contains(table_schema.FORMULA_START) & ~text.str.contains(table_schema.NUMBER_TEXT),
+        )
 
-    counts = table.frame.select([starts_like_formula(name).sum().alias(name) for name in columns]).row(0) if columns else ()
+    counts = (
+        table.frame.select([starts_like_formula(name).sum().alias(name) for name in columns]).row(0) if columns else ()
+    )
     problems: list[Problem] = []
     for name, count in zip(columns, counts, strict=True):
         if not count:
             continue
         failing = table.frame.filter(formula(name)).select(ROW, name)
         problems += row_problems(
-            table, failing, layer=LAYER, field=name, rule="formula-injection",
+            table,
+            failing,
+            layer=LAYER,
+            field=name,
+            rule="formula-injection",
             message="text starts with = + - @ or a tab or carriage return, which a spreadsheet would run as a formula",
             value=name,
         )
