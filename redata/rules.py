@@ -1,0 +1,102 @@
+"""The rule catalogue: every rule a check can report, with its layer, severity and one-line description.
+
+A problem names its rule; the checks, README's list of checks and the tests all read this one table.
+A rule whose inputs cannot be evaluated reports `<rule>-unevaluable`, an error of its own (see
+`unevaluable`), never a pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    layer: str
+    severity: str
+    description: str
+
+
+RULES: tuple[Rule, ...] = (
+    # descriptor
+    Rule("resources", "descriptor", ERROR, "the descriptor holds a list of resources"),
+    Rule("resource", "descriptor", ERROR, "each resource is an object"),
+    Rule("resource-name", "descriptor", ERROR, "each resource has a name"),
+    Rule("resource-name-unique", "descriptor", ERROR, "no two resources share a name"),
+    Rule("path-confined", "descriptor", ERROR, "every path stays inside the package (no URL, absolute path or `..`)"),
+    Rule("schema-readable", "descriptor", ERROR, "each resource's Table Schema can be read as JSON"),
+    Rule("schema-fields", "descriptor", ERROR, "a Table Schema is an object with a non-empty list of named fields"),
+    Rule("package-name", "descriptor", ERROR, "the package name is lower-case letters, digits and . _ -"),
+    Rule("version-semver", "descriptor", ERROR, "the version is a SemVer 2.0 version"),
+    Rule("field-name-unique", "descriptor", ERROR, "no field is declared twice in a Table Schema"),
+    Rule("field-type", "descriptor", ERROR, "each field's type is one redata can parse"),
+    Rule("pattern-valid", "descriptor", ERROR, "each pattern is a regular expression both regex engines accept"),
+    Rule("constraint-valid", "descriptor", ERROR, "each range constraint is a value of its field's type"),
+    Rule("primary-key-field", "descriptor", ERROR, "the primary key names fields of the schema"),
+    Rule("foreign-key-field", "descriptor", ERROR, "a foreign key names fields that exist on both sides"),
+    Rule("foreign-key-resource", "descriptor", ERROR, "a foreign key refers to a resource of the package"),
+    Rule("bytes", "descriptor", ERROR, "a file's byte count is the one the descriptor declares"),
+    Rule("hash", "descriptor", ERROR, "a file's sha256 is the one the descriptor declares"),
+    Rule("profile:datapackage.json", "descriptor", ERROR, "the descriptor is valid Data Package 2.0"),
+    Rule("profile:tableschema.json", "descriptor", ERROR, "each Table Schema is valid Table Schema 2.0"),
+    Rule("frictionless", "descriptor", ERROR, "frictionless can read the descriptor"),
+    # structure
+    Rule("csv-readable", "structure", ERROR, "the CSV file exists and can be parsed (UTF-8, no BOM, quotes closed)"),
+    Rule("delimiter", "structure", ERROR, "fields are separated by commas"),
+    Rule("header-duplicate", "structure", ERROR, "no column appears twice in the header"),
+    Rule("header-missing", "structure", ERROR, "every field of the schema is a column of the header"),
+    Rule("header-extra", "structure", ERROR, "every column of the header is a field of the schema"),
+    Rule("header-order", "structure", ERROR, "the columns are in the schema's order"),
+    Rule("type", "structure", ERROR, "each cell parses as its field's type"),
+    Rule("required", "structure", ERROR, "a required field has a value"),
+    Rule("enum", "structure", ERROR, "a value is one its field's enumeration allows"),
+    Rule("pattern", "structure", ERROR, "a text matches its field's pattern"),
+    Rule("minimum", "structure", ERROR, "a value is at least its field's minimum"),
+    Rule("maximum", "structure", ERROR, "a value is at most its field's maximum"),
+    Rule("exclusiveMinimum", "structure", ERROR, "a value is above its field's exclusive minimum"),
+    Rule("exclusiveMaximum", "structure", ERROR, "a value is below its field's exclusive maximum"),
+    Rule("minLength", "structure", ERROR, "a text is at least its field's minimum length"),
+    Rule("maxLength", "structure", ERROR, "a text is at most its field's maximum length"),
+    Rule("unique", "structure", ERROR, "a unique field holds no value twice"),
+    Rule("primary-key", "structure", ERROR, "no two rows share a primary key"),
+    Rule("formula-injection", "structure", ERROR, "no text cell starts like a spreadsheet formula"),
+    Rule("parquet-readable", "structure", ERROR, "a built table's Parquet file can be read"),
+    Rule("parquet-schema", "structure", ERROR, "a built table's Parquet columns have the types its schema gives"),
+    Rule("parquet-matches-csv", "structure", ERROR, "a built table's Parquet file holds the rows its CSV holds"),
+    # domain
+    Rule("unit-range", "domain", ERROR, "a value lies within the range its unit allows"),
+    Rule("unit-whole-number", "domain", ERROR, "a count is a whole number"),
+    Rule("value-within-bounds", "domain", ERROR, "value_low <= value <= value_high"),
+    Rule("qualifier-bounds", "domain", ERROR, "the qualifier implies the bounds the row fills"),
+    Rule("metric-dimension", "domain", ERROR, "the unit's dimension is the metric's"),
+    Rule("period-after-publication", "domain", ERROR, "a period after the source's publication is a forecast"),
+    Rule("date-after-publication", "domain", ERROR, "an event is not dated after its source's publication"),
+    Rule("metric-dimension-known", "domain", ERROR, "a metric's dimension is the dimension of some unit"),
+    Rule("unit-base", "domain", ERROR, "a base unit has the same dimension and converts to itself with factor 1"),
+    Rule("unit-range-order", "domain", ERROR, "a unit's minimum does not exceed its maximum"),
+    # provenance
+    Rule("source-file-confined", "provenance", ERROR, "an archived source's file lies inside seeds/"),
+    Rule("source-file-exists", "provenance", ERROR, "an archived source's file exists"),
+    Rule("source-file-readable", "provenance", ERROR, "an archived source's file can be read"),
+    Rule("source-sha256", "provenance", ERROR, "an archived source's sha256 is the recorded one"),
+    Rule("source-utf8", "provenance", ERROR, "an archived source is UTF-8"),
+    Rule("quote-at-offsets", "provenance", ERROR, "text[char_start:char_end] == quote"),
+    Rule("as-written-in-quote", "provenance", ERROR, "every *as_written text occurs inside its quote"),
+    Rule("mention-is-alias", "provenance", ERROR, "a mention quotes one of its entity's aliases"),
+    # references
+    Rule("foreign-key", "references", ERROR, "every foreign key resolves"),
+    # consistency
+    Rule("check-terms", "consistency", ERROR, "a check's terms fit its kind"),
+    Rule("check-holds", "consistency", ERROR, "the arithmetic of a check holds within its tolerance"),
+    Rule("known-inconsistency", "consistency", WARNING, "a check marked as a known inconsistency of its source fails"),
+    # coverage
+    Rule("number-accounted", "coverage", ERROR, "every number in an archived text lies inside some row's *as_written"),
+    # conflicts
+    Rule("conflicting-values", "conflicts", WARNING, "figures on the same metric, subject and period disagree"),
+)
+
+BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}
