@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from .startup import import_pandera_without_pandas
 from .version import __version__
 
 app = typer.Typer(
@@ -65,7 +66,7 @@ def validate(
 
     Example: redata validate dist/us-china-rare-earths-1.0.0/datapackage.json --format json
     """
-    _import_pandera_polars_only()
+    import_pandera_without_pandas()
     from .validation import validate as run_validation
 
     report = run_validation(path)
@@ -85,7 +86,7 @@ def build(
 
     Example: redata build --out dist
     """
-    _import_pandera_polars_only()
+    import_pandera_without_pandas()
     from .publish import BuildRefused
     from .publish import build as run_build
 
@@ -116,58 +117,6 @@ def diff(
     typer.echo(result.to_json() if format is Format.json else result.to_text())
 
 
-class _Hidden:
-    """An import finder under which these top-level packages (and their modules) look uninstalled."""
-
-    def __init__(self, *names: str):
-        self.names = set(names)
-
-    def find_spec(self, name: str, path=None, target=None):
-        if name.partition(".")[0] in self.names:
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return None  # not hidden: the other finders look for it
-
-
-def _import_pandera_polars_only() -> None:
-    """Import pandera as in an install without pandas, which pandera supports (from 0.33): its polars API,
-    the only one redata uses, does not need pandas. Where pandas is installed, pandera loads it for its
-    pandas API, at import and again at the first check it runs: 0.37 s, a quarter of validating the real
-    package.
-
-    Only a command's own process does this (a program that imports redata may want pandera's pandas API),
-    and before it starts any thread, since pandas looks uninstalled meanwhile. It imports as usual after.
-    """
-    if "pandera" in sys.modules or "pandas" in sys.modules:
-        return  # pandera is imported already, or pandas is, and pandera's import of it costs nothing
-    # polars first, outside the hidden window: it notes once, as it loads, whether pandas is installed
-    import polars as pl
-
-    hidden = _Hidden("pandas")
-    sys.meta_path.insert(0, hidden)
-    try:
-        import pandera.polars as pa
-
-        # pandera looks for its pandas API once more at the first check it runs, and keeps what it found
-        one = pl.DataFrame({"x": [1]})
-        pa.DataFrameSchema({"x": pa.Column(pl.Int64, pa.Check.ge(0))}).validate(one)
-    except Exception:  # noqa: BLE001  a pandera that cannot run without pandas (before 0.33, its checks fail)
-        # forget the half-imported modules: pandera imports as usual when the checks need it
-        for name in [name for name in sys.modules if name.partition(".")[0] == "pandera"]:
-            del sys.modules[name]
-    finally:
-        sys.meta_path.remove(hidden)
-
-
-def _prepare_process() -> None:
-    """What a command's process settles before it imports anything heavy."""
-    # pandera imports hypothesis where it is installed (with the test extra, say) for data synthesis, which
-    # no command uses: 0.06 s of every validation. A command's process takes it as missing.
-    sys.modules.setdefault("hypothesis", None)
-    # numpy (which pyarrow loads) starts a BLAS thread per core, and they spin while they wait for work:
-    # 0.18 s of CPU at 1M rows taken from the two cores the checks use. Nothing a command runs uses BLAS.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-
 def _print_report(report, format: Format, strict: bool, stream=None) -> None:
     if format is Format.json:
         print(report.to_json(strict), file=stream or sys.stdout)
@@ -182,14 +131,15 @@ def _print_report(report, format: Format, strict: bool, stream=None) -> None:
 def main() -> None:
     """Entry point: run the app, turning "cannot run" into one line and exit code 2."""
     from .errors import CannotRun
+    from .startup import prepare_process
 
-    _prepare_process()
+    prepare_process()
     try:
         code = app(standalone_mode=False, prog_name="redata")  # returns the code of a typer.Exit instead of raising it
     except CannotRun as error:
         _fail(f"redata: error: {error}")
     except KeyboardInterrupt:
-        _fail("redata: interrupted")
+        _fail("redata: interrupted", 130)
     except typer.Abort:
         _fail("redata: aborted")
     except typer.TyperException as error:  # usage errors: typer prints them as click does
@@ -209,6 +159,6 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: int = 2) -> None:
     print(message.replace("\n", " "), file=sys.stderr)
-    sys.exit(2)
+    sys.exit(code)

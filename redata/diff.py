@@ -1,6 +1,9 @@
-"""`diff_packages(old, new) -> Diff`: what changed between two built packages, and the SemVer bump it needs.
+"""`diff_packages(old, new) -> Diff`: what changed between two packages, and the SemVer bump it needs.
 
-Rows are matched by primary key. The bump rules: major when a table or field is removed (a rename is a
+Nothing is trusted: each package is opened as `validate` opens it (paths confined, schemas checked, every file
+against its declared bytes and sha256), and a package that fails that is refused with one line. Rows are
+matched by primary key; where a key repeats, its rows are paired in file order (the first with the first),
+so a repeated key costs no more than a unique one. The bump rules: major when a table or field is removed (a rename is a
 removal plus an addition), a field's type narrows (it accepts fewer values than before, e.g. number to
 integer, or string to anything else), or rows are removed; minor when tables, fields or rows are added
 or a type widens; patch when values or descriptions change; none when nothing does.
@@ -14,10 +17,12 @@ from pathlib import Path
 
 from . import schema as table_schema
 from .errors import CannotRun
+from .types import TYPES, field_type
+from .versions import BUMPS
 
-BUMPS = ("none", "patch", "minor", "major")
+OCCURRENCE = "\x00occurrence"  # which row of a repeated key a row is, in file order
 # (old type, new type) pairs where every value of the old type is also a value of the new one.
-WIDENINGS = {("integer", "number")} | {(kind, "string") for kind in table_schema.SUPPORTED_TYPES}
+WIDENINGS = {("integer", "number")} | {(kind, "string") for kind in TYPES}
 EXAMPLES = 5
 
 
@@ -73,23 +78,6 @@ class Diff:
         )
 
 
-def parse_version(version: str) -> tuple[int, int, int]:
-    from .checks.descriptor import SEMVER
-
-    match = SEMVER.match(version or "")
-    if not match:
-        raise CannotRun(f"version {version!r} is not SemVer")
-    return tuple(int(part) for part in match.groups()[:3])
-
-
-def declared_bump(old: tuple[int, int, int], new: tuple[int, int, int]) -> str:
-    if new[0] != old[0]:
-        return "major"
-    if new[1] != old[1]:
-        return "minor"
-    return "patch" if new[2] != old[2] else "none"
-
-
 def diff_packages(old: str | Path, new: str | Path) -> Diff:
     old_package, old_tables = _read(old)
     new_package, new_tables = _read(new)
@@ -109,20 +97,23 @@ def diff_packages(old: str | Path, new: str | Path) -> Diff:
 
 
 def _read(path: str | Path):
-    """A built package's CSV tables, typed by their own schemas (read as `validate` reads them)."""
-    from .checks.structure import check_table, is_csv, read
+    """A package's tables, typed by their own schemas, once its descriptor, schemas and files check out."""
+    from .checks import descriptor
+    from .checks.structure import read
     from .package import open_package
+    from .report import ERROR
 
     package = open_package(path)
+    problems, usable = descriptor.check(package)
+    errors = [p for p in problems if p.severity == ERROR]
+    if errors:
+        raise CannotRun(f"{package.paths.descriptor}: cannot be compared: {errors[0].location()}: {errors[0].message}")
     tables = {}
     for name, resource in package.resources.items():
-        if not is_csv(resource):
-            continue
-        table, problems = check_table(resource, read(resource))
+        table, problems = read(resource)
         if table is None:
-            raise CannotRun(
-                f"{resource.path}: cannot be read for comparison: {problems[0].message if problems else 'unreadable'}"
-            )
+            reason = problems[0].message if problems else "unreadable"
+            raise CannotRun(f"{resource.path}: cannot be read for comparison: {reason}")
         tables[name] = table
     return package, tables
 
@@ -141,7 +132,7 @@ def _table_diff(old, new) -> TableDiff:
         result.raise_to("minor")
     common = [n for n in new_fields if n in old_fields]
     for name in common:
-        before, after = table_schema.field_type(old_fields[name]), table_schema.field_type(new_fields[name])
+        before, after = field_type(old_fields[name]).name, field_type(new_fields[name]).name
         if before != after:
             widened = (before, after) in WIDENINGS
             result.schema_changes.append(
@@ -155,8 +146,10 @@ def _table_diff(old, new) -> TableDiff:
     if not key or any(k not in common for k in key):
         key = common
     compared = [n for n in common if n not in key]
-    left = old.frame.select(*[pl.col(n).cast(pl.String) for n in common])
-    right = new.frame.select(*[pl.col(n).cast(pl.String) for n in common])
+    occurrence = pl.int_range(pl.len()).over(key).alias(OCCURRENCE)
+    left = old.frame.select(*[table_schema.column(n).cast(pl.String) for n in common]).with_columns(occurrence)
+    right = new.frame.select(*[table_schema.column(n).cast(pl.String) for n in common]).with_columns(occurrence)
+    key = [*key, OCCURRENCE]
     joined = left.join(right, on=key, how="full", suffix="_new", nulls_equal=True, coalesce=False)
     in_old = pl.all_horizontal([pl.col(k).is_not_null() for k in key])
     in_new = pl.all_horizontal([pl.col(f"{k}_new").is_not_null() for k in key])
@@ -174,10 +167,11 @@ def _table_diff(old, new) -> TableDiff:
         result.raise_to("minor")
     if changed.height:
         result.raise_to("patch")
+    shown_key = key[:-1]  # the occurrence is the tool's, not the table's
     for row in changed.head(EXAMPLES).iter_rows(named=True):
         what = ", ".join(f"{n}: {row[n]!r} -> {row[n + '_new']!r}" for n in compared if row[n] != row[n + "_new"])
-        result.examples.append(f"changed {', '.join(str(row[k]) for k in key)}: {what}")
+        result.examples.append(f"changed {', '.join(str(row[k]) for k in shown_key)}: {what}")
     for label, frame, suffix in (("added", added, "_new"), ("removed", removed, "")):
         for row in frame.head(EXAMPLES).iter_rows(named=True):
-            result.examples.append(f"{label} {', '.join(str(row[k + suffix]) for k in key)}")
+            result.examples.append(f"{label} {', '.join(str(row[k + suffix]) for k in shown_key)}")
     return result

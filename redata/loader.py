@@ -1,8 +1,10 @@
 """Loading a built package for analysis: `load(table)` and `load_package()` return pandas DataFrames.
 
 A package is found from `path`: a built package's folder or its `datapackage.json`, or a folder of built
-packages (`dist/` by default), where `version` picks one and the newest SemVer version is the default.
-Tables are read from their Parquet files, whose metadata gives pandas the right dtypes.
+packages (`dist/` by default), where `version` picks one and the newest release is the default (a
+pre-release only with `prereleases=True`). Nothing is trusted: the descriptor is checked as `validate`
+checks it, and each file against its declared bytes and sha256, before a table is read from its Parquet
+file, whose metadata gives pandas the right dtypes.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from .errors import CannotRun
 DEFAULT_DIST = Path("dist")
 
 
-def find_built(path: str | Path | None = None, version: str | None = None) -> Path:
+def find_built(path: str | Path | None = None, version: str | None = None, prereleases: bool = False) -> Path:
     """The datapackage.json of the built package `path` and `version` name."""
-    from .diff import parse_version
+    from . import versions
     from .package import DESCRIPTOR_NAME, read_json
 
     root = Path(path) if path is not None else DEFAULT_DIST
@@ -24,36 +26,50 @@ def find_built(path: str | Path | None = None, version: str | None = None) -> Pa
         return root
     if (root / DESCRIPTOR_NAME).is_file():
         return root / DESCRIPTOR_NAME
-    candidates = []
+    found: dict[str, Path] = {}
     for folder in sorted(root.iterdir()) if root.is_dir() else []:
         descriptor = folder / DESCRIPTOR_NAME
         if folder.is_dir() and not folder.name.startswith(".") and descriptor.is_file():
             try:
-                found = str(read_json(descriptor, "descriptor").get("version", ""))
-                candidates.append((parse_version(found), found, descriptor))
-            except (ValueError, CannotRun, AttributeError):
+                number = read_json(descriptor, "descriptor").get("version")
+            except (ValueError, AttributeError):
                 continue
+            if versions.is_semver(number):
+                found[number] = descriptor
     if version is not None:
-        candidates = [c for c in candidates if c[1] == version]
-    if not candidates:
-        wanted = f"version {version} " if version else ""
-        raise CannotRun(f"{root}: no built package {wanted}found (run `redata build` first)")
-    return max(candidates)[2]
+        if version not in found:
+            known = ", ".join(sorted(found, key=versions.parse)) or "none"
+            raise CannotRun(f"{root}: no built package of version {version}; the versions built are: {known}")
+        return found[version]
+    newest = versions.newest(list(found), prereleases)
+    if newest is None:
+        raise CannotRun(f"{root}: no built release found (run `redata build` first)")
+    return found[newest]
 
 
-def load_package(path: str | Path | None = None, version: str | None = None) -> dict:
-    """Every table of a built package, by name, as pandas DataFrames."""
+def open_built(descriptor: Path):
+    """The package, once its descriptor and every file it declares check out; CannotRun otherwise."""
+    from .checks import descriptor as descriptor_layer
     from .package import open_package
+    from .report import ERROR
 
-    package = open_package(find_built(path, version))
+    package = open_package(descriptor)
+    problems, _ = descriptor_layer.check(package)
+    errors = [p for p in problems if p.severity == ERROR]
+    if errors:
+        raise CannotRun(f"{package.paths.descriptor}: cannot be loaded: {errors[0].location()}: {errors[0].message}")
+    return package
+
+
+def load_package(path: str | Path | None = None, version: str | None = None, prereleases: bool = False) -> dict:
+    """Every table of a built package, by name, as pandas DataFrames."""
+    package = open_built(find_built(path, version, prereleases))
     return {name: _read(package, name) for name in package.resources}
 
 
-def load(table: str, path: str | Path | None = None, version: str | None = None):
-    """One table of a built package as a pandas DataFrame (newest version in dist/ by default)."""
-    from .package import open_package
-
-    package = open_package(find_built(path, version))
+def load(table: str, path: str | Path | None = None, version: str | None = None, prereleases: bool = False):
+    """One table of a built package as a pandas DataFrame (the newest release in dist/ by default)."""
+    package = open_built(find_built(path, version, prereleases))
     if table not in package.resources:
         names = ", ".join(package.resources)
         raise CannotRun(f"{package.paths.descriptor}: no table {table!r}; tables are: {names}")
@@ -62,8 +78,18 @@ def load(table: str, path: str | Path | None = None, version: str | None = None)
 
 def _read(package, table: str):
     import pandas as pd
+    import pyarrow as pa
 
-    path = package.resources[table].parquet
+    from . import schema as table_schema
+
+    resource = package.resources[table]
+    path = resource.parquet
     if path is None or not path.is_file():
         raise CannotRun(f"{package.paths.descriptor}: table {table!r} has no Parquet file")
-    return pd.read_parquet(path)
+    try:
+        frame = pd.read_parquet(path)
+    except (pa.ArrowException, OSError) as error:
+        raise CannotRun(f"{path}: cannot be read as Parquet: {str(error).splitlines()[0]}") from None
+    if list(frame.columns) != table_schema.field_names(resource.schema):
+        raise CannotRun(f"{path}: its columns are not those of table {table!r}")
+    return frame

@@ -1,29 +1,31 @@
-"""Opening a package: its descriptor and the Table Schema of each resource, read once and confined.
+"""Opening a package: its descriptor and the Table Schema of each resource, read once, bounded and confined.
 
-`open_package` raises `CannotRun` only when there is no package to speak of (no descriptor, not JSON,
-not an object). Everything else wrong with the descriptor becomes a `Problem` of the descriptor layer,
-and the resources it concerns are left out of the later layers.
+`open_package` raises `CannotRun` only when there is no package to speak of (no descriptor, not JSON, not an
+object). Everything else wrong with the descriptor becomes a `Problem` of the descriptor layer, and the
+resources it concerns are left out of the later layers. JSON is read strictly (RFC 8259): no `NaN` or
+`Infinity`, no number a double cannot hold, no nesting deeper than `MAX_JSON_DEPTH`, no file larger than
+`MAX_JSON_BYTES`, checked before it is parsed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import CannotRun
+from .limits import MAX_JSON_BYTES, MAX_JSON_DEPTH, MEBIBYTE
 from .paths import PackagePaths, PathRefused
 from .report import Problem
 
 DESCRIPTOR_NAME = "datapackage.json"
-# A built package describes each table's Parquet file inside the table's CSV resource, under this
-# property (path, format, mediatype, bytes, hash): one resource per table keeps frictionless and other
-# Data Package tools on the CSV, while the descriptor still accounts for every file.
+# A built package describes each table's Parquet file inside the table's CSV resource, under this property
+# (path, format, mediatype, bytes, hash): one resource per table keeps frictionless and other Data Package
+# tools on the CSV, while the descriptor still accounts for every file.
 PARQUET = "parquet"
-# A larger descriptor or schema is refused before it is parsed (a built package with 100,000 sources
-# has a descriptor of about 40 MB).
-MAX_JSON_BYTES = 256 * 1024 * 1024
 
 
 @dataclass
@@ -35,10 +37,6 @@ class Resource:
     schema: dict[str, Any]
     descriptor: dict[str, Any]
     parquet: Path | None = None  # the table's Parquet file, in a built package
-
-    @property
-    def field_names(self) -> list[str]:
-        return [f["name"] for f in self.schema["fields"]]
 
 
 @dataclass
@@ -67,21 +65,64 @@ def find_descriptor(path: str | Path) -> Path:
     return candidate
 
 
+def file_hash(path: Path, algorithm: str = "sha256") -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, algorithm).hexdigest()
+
+
 def read_json(path: Path, what: str) -> Any:
-    """Parse a JSON file, turning every failure into a one-line message naming file and line."""
+    """Parse a JSON file strictly, turning every failure into a ValueError of one line naming file and line."""
     try:
-        if path.stat().st_size > MAX_JSON_BYTES:
-            raise ValueError(f"{path}: {what} is larger than {MAX_JSON_BYTES // (1024 * 1024)} MiB")
+        size = path.stat().st_size
+        if size > MAX_JSON_BYTES:
+            raise ValueError(f"{path}: {what} is larger than {MAX_JSON_BYTES // MEBIBYTE} MiB")
         text = path.read_bytes().decode("utf-8")
-        return json.loads(text)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except UnicodeDecodeError as error:
         raise ValueError(f"{path}: {what} is not UTF-8 (byte {error.start})") from None
     except json.JSONDecodeError as error:
         raise ValueError(
             f"{path}:{error.lineno}: {what} is not valid JSON: {error.msg} (column {error.colno})"
         ) from None
+    except RecursionError:
+        raise ValueError(f"{path}: {what} is nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except _NotJson as error:
+        raise ValueError(f"{path}: {what} is not valid JSON: {error}") from None
     except OSError as error:
         raise ValueError(f"{path}: {what} cannot be read: {error.strerror or error}") from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise ValueError(f"{path}: {what} is nested deeper than {MAX_JSON_DEPTH} levels")
+    return value
+
+
+class _NotJson(ValueError):
+    pass
+
+
+def _refuse_constant(name: str):
+    raise _NotJson(f"{name} is not a JSON number (RFC 8259)")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotJson(f"the number {text[:40]} is too large for a double")
+    if value == 0 and any(digit in text.split("e")[0].split("E")[0] for digit in "123456789"):
+        raise _NotJson(f"the number {text[:40]} is too small for a double")
+    return value
+
+
+def _depth(value: Any) -> int:
+    """How deeply JSON is nested, counted without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_JSON_DEPTH:
+            break
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
 
 
 def open_package(path: str | Path) -> Package:
@@ -95,9 +136,7 @@ def open_package(path: str | Path) -> Package:
     package = Package(PackagePaths.of(descriptor_path), descriptor)
     resources = descriptor.get("resources")
     if not isinstance(resources, list):
-        package.problems.append(
-            _problem(None, "resources", resources, "resources", "descriptor has no list of resources")
-        )
+        package.problems.append(_problem(None, "resources", "resources", "descriptor has no list of resources"))
         return package
     for index, entry in enumerate(resources):
         resource = _open_resource(package, index, entry)
@@ -108,68 +147,55 @@ def open_package(path: str | Path) -> Package:
 
 def _open_resource(package: Package, index: int, entry: Any) -> Resource | None:
     if not isinstance(entry, dict):
-        package.problems.append(_problem(None, f"resources[{index}]", entry, "resource", "resource must be an object"))
+        package.problems.append(_problem(None, f"resources[{index}]", "resource", "resource must be an object"))
         return None
     name = entry.get("name")
     if not isinstance(name, str) or not name:
-        package.problems.append(
-            _problem(None, f"resources[{index}].name", name, "resource-name", "resource has no name")
-        )
+        package.problems.append(_problem(None, f"resources[{index}].name", "resource-name", "resource has no name"))
         return None
     if name in package.resources:
-        package.problems.append(
-            _problem(name, "name", name, "resource-name-unique", f"resource {name!r} is named twice in the descriptor")
-        )
+        message = f"resource {name!r} is named twice in the descriptor"
+        package.problems.append(_problem(name, "name", "resource-name-unique", message))
         return None
     paths = package.paths
     try:
         data_path = paths.resolve(entry.get("path"), f"resource {name!r} path", roots=(paths.folder,))
+        parquet = _parquet_path(paths, name, entry)
     except PathRefused as error:
-        package.problems.append(_problem(name, "path", entry.get("path"), "path-confined", str(error)))
+        package.problems.append(_problem(name, "path", "path-confined", str(error)))
         return None
     schema = _open_schema(package, name, entry.get("schema"))
-    if schema is None:
+    return Resource(name, data_path, schema, entry, parquet) if schema is not None else None
+
+
+def _parquet_path(paths: PackagePaths, name: str, entry: dict) -> Path | None:
+    if PARQUET not in entry:
         return None
-    parquet = None
-    if PARQUET in entry:
-        described = entry[PARQUET]
-        try:
-            parquet = paths.resolve(
-                described.get("path") if isinstance(described, dict) else None,
-                f"resource {name!r} Parquet path",
-                roots=(paths.folder,),
-            )
-        except PathRefused as error:
-            package.problems.append(_problem(name, PARQUET, described, "path-confined", str(error)))
-    return Resource(name, data_path, schema, entry, parquet)
+    described = entry[PARQUET]
+    relative = described.get("path") if isinstance(described, dict) else None
+    return paths.resolve(relative, f"resource {name!r} Parquet path", roots=(paths.folder,))
 
 
 def _open_schema(package: Package, name: str, reference: Any) -> dict[str, Any] | None:
+    """The resource's Table Schema, inline or read from its file, if it is valid Table Schema 2.0."""
+    from .checks.descriptor import profile_problems
+
     if isinstance(reference, dict):
         schema = reference
     else:
         try:
-            schema_path = package.paths.resolve(reference, f"resource {name!r} schema")
-            schema = read_json(schema_path, "Table Schema")
+            schema = read_json(package.paths.resolve(reference, f"resource {name!r} schema"), "Table Schema")
         except (PathRefused, ValueError) as error:
-            package.problems.append(_problem(name, "schema", reference, "schema-readable", str(error)))
+            package.problems.append(_problem(name, "schema", "schema-readable", str(error)))
             return None
     if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list) or not schema["fields"]:
-        package.problems.append(
-            _problem(
-                name, "schema", None, "schema-fields", "Table Schema must be an object with a non-empty list of fields"
-            )
-        )
+        message = "Table Schema must be an object with a non-empty list of fields"
+        package.problems.append(_problem(name, "schema", "schema-fields", message))
         return None
-    if not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in schema["fields"]):
-        package.problems.append(
-            _problem(
-                name, "schema", None, "schema-fields", "every field of the Table Schema must be an object with a name"
-            )
-        )
-        return None
-    return schema
+    problems = profile_problems(schema, "tableschema.json", name)
+    package.problems += problems
+    return None if problems else schema
 
 
-def _problem(table: str | None, field_name: str, value: Any, rule: str, message: str) -> Problem:
-    return Problem("descriptor", table, None, field_name, value, rule, message)
+def _problem(table: str | None, field_name: str, rule: str, message: str) -> Problem:
+    return Problem("descriptor", table, None, field_name, None, rule, message)

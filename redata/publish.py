@@ -1,33 +1,33 @@
-"""`build(source, out) -> Path`: publish a validated source package as `out/<name>-<version>/` and a zip.
+"""`build(source, out) -> Path`: publish a validated source package as `out/<name>-<version>/` and its zip.
 
-Guarantees: nothing is built from an invalid package; the package is written into a hidden staging
-folder and renamed into place, so an interrupted build leaves no partial package and never touches an
-earlier one; two builds of the same inputs are byte-identical (files copied or written by
-deterministic writers, `created` taken from SOURCE_DATE_EPOCH or the version's CHANGELOG date, zip
-entries sorted with fixed times); a version once built is never overwritten with other content, and a
-new version must declare at least the SemVer bump its changes need against the previous release.
+Guarantees: nothing is built from an invalid package; the release (its folder and its zip) is written into a
+staging folder of this tool's own (`STAGING` marks its name) and renamed into place only once complete, the
+zip first and the folder last, so an interrupted build leaves no partial release and never touches an earlier
+one; two builds of the same inputs are byte-identical (`created` comes from SOURCE_DATE_EPOCH or the version's
+CHANGELOG date, zip entries are sorted with fixed times); a version once built is never overwritten with other
+content, whatever its build metadata; a new version must declare at least the SemVer bump its changes need
+against the newest earlier release; one build at a time per output folder (a lock file, never a link).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
+import errno
 import json
 import os
 import re
 import shutil
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 from typing import Any
 
 from . import schema as table_schema
+from . import versions
 from .checks import ROW
-from .checks.descriptor import file_hash, profile_problems
+from .checks.descriptor import profile_problems
 from .errors import CannotRun
-from .package import PARQUET
+from .package import DESCRIPTOR_NAME, PARQUET, file_hash
 from .report import Report
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -35,6 +35,9 @@ CHANGELOG = "CHANGELOG.md"
 CHANGELOG_ENTRY = re.compile(r"^##\s+\[?v?([0-9A-Za-z.+-]+?)\]?\s+[-–]\s+(\d{4}-\d{2}-\d{2})\s*$", re.MULTILINE)
 LOCK_NAME = ".redata-build.lock"
 LOCK_WAIT_SECONDS = 600
+STAGING = ".redata-staging-"  # the prefix of every staging folder this tool makes, and of nothing else
+# The dates a zip entry can carry (its year is stored as years since 1980, in 7 bits).
+ZIP_YEARS = (1980, 2107)
 
 
 class BuildRefused(Exception):
@@ -55,31 +58,75 @@ def build(source: str | Path = "datapackage", out: str | Path = "dist") -> Path:
     package = context.package
     if not package.paths.is_source:
         raise CannotRun(f"{source}: build starts from a source package (datapackage/ beside schemas/ and seeds/)")
-    name, version = package.name, package.version
-    created = created_timestamp(package.paths.folder.parent / CHANGELOG, version)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    final = out / f"{name}-{version}"
-    with _exclusive(out):
+    created = created_timestamp(package.paths.folder.parent / CHANGELOG, package.version)
+    out = _output_folder(Path(out))
+    try:
+        return _publish(context, out, created)
+    except OSError as error:
+        reason = "the disk is full" if error.errno == errno.ENOSPC else (error.strerror or str(error))
+        raise CannotRun(f"{out}: cannot write the release: {reason}; nothing was published") from None
+
+
+def _output_folder(out: Path) -> Path:
+    """`out`, made if need be; refused if it is a file, or lies inside a package (a release, the sources)."""
+    for folder in (out, *out.resolve().parents):
+        if (folder / DESCRIPTOR_NAME).is_file():
+            raise CannotRun(f"{out}: lies inside the package {folder}; choose an output folder of its own")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise CannotRun(f"{out}: is a file, not a folder") from None
+    except OSError as error:
+        raise CannotRun(f"{out}: cannot be made: {error.strerror or error}") from None
+    if not out.is_dir():
+        raise CannotRun(f"{out}: is not a folder")
+    return out
+
+
+def _publish(context, out: Path, created: str) -> Path:
+    from filelock import FileLock, Timeout
+
+    name, version = context.package.name, context.package.version
+    final, zip_path = out / f"{name}-{version}", out / f"{name}-{version}.zip"
+    try:
+        lock = FileLock(out / LOCK_NAME, timeout=LOCK_WAIT_SECONDS)
+        lock.acquire()
+    except Timeout:
+        raise CannotRun(f"{out}: another build has held the lock for {LOCK_WAIT_SECONDS} s") from None
+    except (OSError, ValueError) as error:  # a lock file that is a link, a folder, or cannot be made
+        raise CannotRun(f"{out}/{LOCK_NAME}: cannot be locked: {error}") from None
+    try:
         _remove_stale_staging(out)
-        staging = Path(tempfile.mkdtemp(prefix=f".staging-{name}-{version}-", dir=out))
-        staging.chmod(0o755)  # mkdtemp's 0700 would make the published folder private
+        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING}{name}-{version}-", dir=out))
         try:
-            write_package(context, staging, created)
-            _check_descriptor(staging)
+            folder = staging / final.name
+            folder.mkdir(mode=0o755)
+            write_package(context, folder, created)
+            _check_descriptor(folder)
+            staged_zip = staging / zip_path.name
+            write_zip(folder, staged_zip, created)
             if final.exists():
-                if not same_files(final, staging):
-                    raise BuildRefused(
-                        f"version {version} was already built into {final} with different content; "
-                        "bump the version in datapackage/datapackage.json and add it to CHANGELOG.md"
-                    )
+                _same_release(final, folder, zip_path, staged_zip)
             else:
-                _check_bump(out, name, version, staging)
-                os.rename(staging, final)
+                _check_version(out, name, version, folder)
+                os.replace(staged_zip, zip_path)
+                os.rename(folder, final)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        write_zip(final, out / f"{name}-{version}.zip", created)
-    return final / "datapackage.json"
+    finally:
+        lock.release()
+    return final / DESCRIPTOR_NAME
+
+
+def _same_release(final: Path, folder: Path, zip_path: Path, staged_zip: Path) -> None:
+    """A version built again must give the same files; a zip an interrupted build left out is put back."""
+    if not same_files(final, folder):
+        raise BuildRefused(
+            f"version {final.name} was already built into {final} with different content; "
+            "bump the version in datapackage/datapackage.json and add it to CHANGELOG.md"
+        )
+    if not zip_path.is_file() or zip_path.read_bytes() != staged_zip.read_bytes():
+        os.replace(staged_zip, zip_path)
 
 
 # ---------------------------------------------------------------- what goes into a built package
@@ -120,8 +167,9 @@ def write_package(context, folder: Path, created: str) -> None:
     descriptor["created"] = created
     descriptor["sources"] = _sources(context)
     descriptor["resources"] = resources
-    (folder / "datapackage.json").write_text(
-        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    # allow_nan=False: a release never holds NaN or Infinity, which are not JSON
+    (folder / DESCRIPTOR_NAME).write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8"
     )
     (folder / "README.md").write_text(readme(descriptor, [(t.name, t.schema) for t in tables]), encoding="utf-8")
 
@@ -235,14 +283,15 @@ def _check_descriptor(folder: Path) -> None:
 
 
 def created_timestamp(changelog: Path, version: str) -> str:
-    """SOURCE_DATE_EPOCH if set, else midnight UTC of the version's CHANGELOG date (which must exist)."""
+    """SOURCE_DATE_EPOCH if set, else midnight UTC of the version's CHANGELOG date (which must exist); either
+    must be a moment a zip entry can carry (1980 to 2107)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
             moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
         except (ValueError, OverflowError, OSError):
-            raise CannotRun(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from None
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+            raise CannotRun(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp of years 1 to 9999") from None
+        return _zip_dated(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), f"SOURCE_DATE_EPOCH={epoch}")
     try:
         text = changelog.read_text(encoding="utf-8")
     except OSError:
@@ -255,18 +304,24 @@ def created_timestamp(changelog: Path, version: str) -> str:
                 dt.date.fromisoformat(date)
             except ValueError:
                 raise BuildRefused(f"{changelog}: entry for {version} has an invalid date {date!r}") from None
-            return f"{date}T00:00:00Z"
+            return _zip_dated(f"{date}T00:00:00Z", f"{changelog}: the date of {version}")
     raise BuildRefused(
         f"{changelog} has no entry for version {version}: add `## [{version}] - YYYY-MM-DD` with what changed"
     )
 
 
+def _zip_dated(created: str, what: str) -> str:
+    year = int(created[:4])
+    if not ZIP_YEARS[0] <= year <= ZIP_YEARS[1]:
+        raise CannotRun(f"{what} is in {year}; a release is dated {ZIP_YEARS[0]} to {ZIP_YEARS[1]} (the zip format)")
+    return created
+
+
 def write_zip(folder: Path, zip_path: Path, created: str) -> None:
     """A zip of the built folder whose bytes depend only on the files: sorted entries, fixed times and modes."""
     stamp = dt.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ")
-    date_time = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
-    partial = zip_path.with_name(f".{zip_path.name}.partial")
-    with zipfile.ZipFile(partial, "w") as archive:
+    date_time = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+    with zipfile.ZipFile(zip_path, "w") as archive:
         for path in sorted(folder.iterdir()):
             info = zipfile.ZipInfo(f"{folder.name}/{path.name}", date_time=date_time)
             # Parquet is compressed already; text deflates well at the fastest level (zip is the slow step)
@@ -274,7 +329,6 @@ def write_zip(folder: Path, zip_path: Path, created: str) -> None:
             info.external_attr = 0o644 << 16
             info.create_system = 3
             archive.writestr(info, path.read_bytes(), compresslevel=1)
-    os.replace(partial, zip_path)
 
 
 def same_files(left: Path, right: Path) -> bool:
@@ -287,61 +341,49 @@ def same_files(left: Path, right: Path) -> bool:
 # ---------------------------------------------------------------- versions
 
 
-def _check_bump(out: Path, name: str, version: str, staging: Path) -> None:
-    from .diff import BUMPS, declared_bump, diff_packages, parse_version
+def _check_version(out: Path, name: str, version: str, folder: Path) -> None:
+    """A new version: no built version of equal precedence holds other content (build metadata makes no new
+    version), it is not a pre-release of a version released already, and it declares at least the bump its
+    changes need against the newest release before it."""
+    from .diff import diff_packages
 
-    current = parse_version(version)
-    earlier = [(parse_version(v), folder) for v, folder in built_versions(out, name) if parse_version(v) < current]
+    current = versions.parse(version)
+    built = built_versions(out, name)
+    for other, other_folder in built:
+        if versions.parse(other) == current and not same_files(other_folder, folder):
+            raise BuildRefused(f"version {version} has the precedence of the built {other} but other content")
+        if (
+            current.prerelease
+            and versions.is_release(other)
+            and versions.parse(other).finalize_version() == current.finalize_version()
+        ):
+            raise BuildRefused(f"version {version} is a pre-release of {other}, which is released already")
+    earlier = [(v, f) for v, f in built if versions.is_release(v) and versions.parse(v) < current]
     if not earlier:
         return
-    previous_version, previous = max(earlier)
-    changes = diff_packages(previous, staging)
-    declared = declared_bump(previous_version, current)
-    if BUMPS.index(declared) < BUMPS.index(changes.bump):
+    previous, previous_folder = max(earlier, key=lambda pair: versions.parse(pair[0]))
+    changes = diff_packages(previous_folder, folder)
+    declared = versions.declared_bump(previous, version)
+    if versions.BUMPS.index(declared) < versions.BUMPS.index(changes.bump):
         raise BuildRefused(
-            f"version {version} is a {declared} bump over {previous.name}, "
-            f"but the changes need a {changes.bump} bump:\n" + changes.to_text()
+            f"version {version} is a {declared} bump over {previous}, but the changes need a {changes.bump} bump:\n"
+            + changes.to_text()
         )
 
 
 def built_versions(out: Path, name: str) -> list[tuple[str, Path]]:
     """(version, folder) of every package called `name` already built under `out`."""
-    from .checks.descriptor import SEMVER
-
     found = []
     prefix = f"{name}-"
     for folder in out.iterdir() if out.is_dir() else []:
         version = folder.name[len(prefix) :]
-        if folder.name.startswith(prefix) and SEMVER.match(version) and (folder / "datapackage.json").is_file():
+        if folder.name.startswith(prefix) and versions.is_semver(version) and (folder / DESCRIPTOR_NAME).is_file():
             found.append((version, folder))
     return found
 
 
-# ---------------------------------------------------------------- one build at a time
-
-
-@contextlib.contextmanager
-def _exclusive(out: Path):
-    """Hold the output folder's build lock; a second build waits for the first, then fails clearly."""
-    with open(out / LOCK_NAME, "a+") as handle:
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise CannotRun(f"{out}: another build has held the lock for {LOCK_WAIT_SECONDS} s") from None
-                time.sleep(0.1)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _remove_stale_staging(out: Path) -> None:
-    """Staging folders left by a killed build (only ever removed while holding the lock)."""
-    for path in out.glob(".staging-*"):
-        shutil.rmtree(path, ignore_errors=True)
-    for path in out.glob(".*.zip.partial"):
-        path.unlink(missing_ok=True)
+    """Staging folders a killed build left (only ever removed while holding the lock, and only this tool's)."""
+    for path in out.glob(f"{STAGING}*"):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)

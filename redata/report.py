@@ -11,24 +11,11 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-# The validation layers, in the order they run and are reported.
-LAYERS = (
-    "descriptor",
-    "structure",
-    "domain",
-    "provenance",
-    "references",
-    "consistency",
-    "coverage",
-    "conflicts",
-)
+from .limits import MAX_ROWS_PER_RULE
+from .rules import BY_NAME, ERROR, LAYERS, WARNING
 
-REPORT_FORMAT_VERSION = 1
-ERROR = "error"
-WARNING = "warning"
-
-# A check that fails on many rows reports this many of them one by one, then one line with the rest.
-MAX_ROWS_PER_RULE = 50
+REPORT_FORMAT_VERSION = 2
+__all__ = ["ERROR", "LAYERS", "MAX_ROWS_PER_RULE", "WARNING", "Problem", "Report"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +30,12 @@ class Problem:
     rule: str
     message: str
     severity: str = ERROR
+    acknowledged: bool = False  # a known finding the package records as data (see `conflicts`): never fails
+
+    def __post_init__(self):
+        if not self.message:  # a message built from empty cells still says what failed
+            known = BY_NAME.get(self.rule)
+            object.__setattr__(self, "message", known.description if known else f"rule {self.rule} fails")
 
     def location(self) -> str:
         parts = [self.table or "package"]
@@ -70,7 +63,7 @@ class Report:
         return [p for p in self.problems if p.severity == WARNING]
 
     def valid(self, strict: bool = False) -> bool:
-        return not self.errors and not (strict and self.warnings)
+        return not self.errors and not (strict and any(not p.acknowledged for p in self.warnings))
 
     def to_dict(self, strict: bool = False) -> dict[str, Any]:
         return {
@@ -118,9 +111,10 @@ def render_text(report: Report, console, strict: bool = False) -> None:
             console.print(f"[dim]{layer}: skipped ({escape(report.skipped[layer])})[/dim]")
         for problem in by_layer.get(layer, []):
             colour = "red" if problem.severity == ERROR else "yellow"
+            mark = " (acknowledged)" if problem.acknowledged else ""
             detail = f"value={_short(problem.value)}, rule={problem.rule}"
             console.print(
-                f"[{colour}]{problem.severity}[/{colour}] [bold]{layer}[/bold] "
+                f"[{colour}]{problem.severity}{mark}[/{colour}] [bold]{layer}[/bold] "
                 f"{escape(problem.location())}: {escape(problem.message)} ({escape(detail)})",
                 soft_wrap=True,
             )

@@ -12,6 +12,18 @@ from dataclasses import dataclass
 ERROR = "error"
 WARNING = "warning"
 
+# The validation layers, in the order they run and are reported.
+LAYERS = (
+    "descriptor",
+    "structure",
+    "domain",
+    "provenance",
+    "references",
+    "consistency",
+    "coverage",
+    "conflicts",
+)
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -19,6 +31,7 @@ class Rule:
     layer: str
     severity: str
     description: str
+    three_valued: bool = False  # the rule may be unable to evaluate a row: `<name>-unevaluable` reports it
 
 
 RULES: tuple[Rule, ...] = (
@@ -32,10 +45,11 @@ RULES: tuple[Rule, ...] = (
     Rule("schema-fields", "descriptor", ERROR, "a Table Schema is an object with a non-empty list of named fields"),
     Rule("package-name", "descriptor", ERROR, "the package name is lower-case letters, digits and . _ -"),
     Rule("version-semver", "descriptor", ERROR, "the version is a SemVer 2.0 version"),
+    Rule("field-name", "descriptor", ERROR, "a field name is printable text"),
     Rule("field-name-unique", "descriptor", ERROR, "no field is declared twice in a Table Schema"),
     Rule("field-type", "descriptor", ERROR, "each field's type is one redata can parse"),
     Rule("pattern-valid", "descriptor", ERROR, "each pattern is a regular expression both regex engines accept"),
-    Rule("constraint-valid", "descriptor", ERROR, "each range constraint is a value of its field's type"),
+    Rule("constraint-valid", "descriptor", ERROR, "each range or enum constraint is a value of its field's type"),
     Rule("primary-key-field", "descriptor", ERROR, "the primary key names fields of the schema"),
     Rule("foreign-key-field", "descriptor", ERROR, "a foreign key names fields that exist on both sides"),
     Rule("foreign-key-resource", "descriptor", ERROR, "a foreign key refers to a resource of the package"),
@@ -43,7 +57,7 @@ RULES: tuple[Rule, ...] = (
     Rule("hash", "descriptor", ERROR, "a file's sha256 is the one the descriptor declares"),
     Rule("profile:datapackage.json", "descriptor", ERROR, "the descriptor is valid Data Package 2.0"),
     Rule("profile:tableschema.json", "descriptor", ERROR, "each Table Schema is valid Table Schema 2.0"),
-    Rule("frictionless", "descriptor", ERROR, "frictionless can read the descriptor"),
+    Rule("frictionless", "descriptor", ERROR, "frictionless's metadata checks pass (offline)"),
     # structure
     Rule("csv-readable", "structure", ERROR, "the CSV file exists and can be parsed (UTF-8, no BOM, quotes closed)"),
     Rule("delimiter", "structure", ERROR, "fields are separated by commas"),
@@ -68,15 +82,33 @@ RULES: tuple[Rule, ...] = (
     Rule("parquet-schema", "structure", ERROR, "a built table's Parquet columns have the types its schema gives"),
     Rule("parquet-matches-csv", "structure", ERROR, "a built table's Parquet file holds the rows its CSV holds"),
     # domain
-    Rule("unit-range", "domain", ERROR, "a value lies within the range its unit allows"),
-    Rule("unit-whole-number", "domain", ERROR, "a count is a whole number"),
+    Rule("unit-range", "domain", ERROR, "a value lies within the range its unit allows", three_valued=True),
+    Rule("unit-whole-number", "domain", ERROR, "a count is a whole number", three_valued=True),
     Rule("value-within-bounds", "domain", ERROR, "value_low <= value <= value_high"),
-    Rule("qualifier-bounds", "domain", ERROR, "the qualifier implies the bounds the row fills"),
-    Rule("metric-dimension", "domain", ERROR, "the unit's dimension is the metric's"),
-    Rule("period-after-publication", "domain", ERROR, "a period after the source's publication is a forecast"),
-    Rule("date-after-publication", "domain", ERROR, "an event is not dated after its source's publication"),
+    Rule("qualifier-bounds", "domain", ERROR, "the qualifier implies the bounds the row fills", three_valued=True),
+    Rule("metric-dimension", "domain", ERROR, "the unit's dimension is the metric's", three_valued=True),
+    Rule(
+        "period-after-publication",
+        "domain",
+        ERROR,
+        "a period after the source's publication is a forecast",
+        three_valued=True,
+    ),
+    Rule(
+        "date-after-publication",
+        "domain",
+        ERROR,
+        "an event is not dated after its source's publication",
+        three_valued=True,
+    ),
     Rule("metric-dimension-known", "domain", ERROR, "a metric's dimension is the dimension of some unit"),
-    Rule("unit-base", "domain", ERROR, "a base unit has the same dimension and converts to itself with factor 1"),
+    Rule(
+        "unit-base",
+        "domain",
+        ERROR,
+        "a base unit has the same dimension and converts to itself with factor 1",
+        three_valued=True,
+    ),
     Rule("unit-range-order", "domain", ERROR, "a unit's minimum does not exceed its maximum"),
     # provenance
     Rule("source-file-confined", "provenance", ERROR, "an archived source's file lies inside seeds/"),
@@ -84,14 +116,16 @@ RULES: tuple[Rule, ...] = (
     Rule("source-file-readable", "provenance", ERROR, "an archived source's file can be read"),
     Rule("source-sha256", "provenance", ERROR, "an archived source's sha256 is the recorded one"),
     Rule("source-utf8", "provenance", ERROR, "an archived source is UTF-8"),
-    Rule("quote-at-offsets", "provenance", ERROR, "text[char_start:char_end] == quote"),
+    Rule("quote-at-offsets", "provenance", ERROR, "text[char_start:char_end] == quote", three_valued=True),
     Rule("as-written-in-quote", "provenance", ERROR, "every *as_written text occurs inside its quote"),
     Rule("mention-is-alias", "provenance", ERROR, "a mention quotes one of its entity's aliases"),
     # references
     Rule("foreign-key", "references", ERROR, "every foreign key resolves"),
     # consistency
     Rule("check-terms", "consistency", ERROR, "a check's terms fit its kind"),
-    Rule("check-holds", "consistency", ERROR, "the arithmetic of a check holds within its tolerance"),
+    Rule(
+        "check-holds", "consistency", ERROR, "the arithmetic of a check holds within its tolerance", three_valued=True
+    ),
     Rule("known-inconsistency", "consistency", WARNING, "a check marked as a known inconsistency of its source fails"),
     # coverage
     Rule("number-accounted", "coverage", ERROR, "every number in an archived text lies inside some row's *as_written"),
@@ -99,4 +133,10 @@ RULES: tuple[Rule, ...] = (
     Rule("conflicting-values", "conflicts", WARNING, "figures on the same metric, subject and period disagree"),
 )
 
+
+def _unevaluable(rule: Rule) -> Rule:
+    return Rule(f"{rule.name}-unevaluable", rule.layer, ERROR, f"cannot be evaluated: {rule.description}")
+
+
+RULES += tuple(_unevaluable(rule) for rule in RULES if rule.three_valued)
 BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}

@@ -1,25 +1,23 @@
 """Table Schemas are the single source of truth about tables; this module derives everything else from them.
 
-From a Frictionless Table Schema (a dict read from `schemas/`) it derives: the polars expressions that
-parse a CSV column of strings into its type, the pandera schema that checks a typed table's
-constraints, the pyarrow schema that writes its Parquet file, and the data dictionary text. No table
-facts are written here: only how each Table Schema type and constraint maps onto those libraries.
+From a Frictionless Table Schema (a dict read from `schemas/`) it derives: the polars expressions that parse
+a CSV column of strings into its type, the pandera schema that checks a typed table's constraints, the
+pyarrow schema that writes its Parquet file, the pandas dtypes it reads back as, and the data dictionary.
+How each type maps onto those libraries is `redata.types`; no table facts are written here.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
-# Table Schema type -> (polars dtype name, pyarrow type name). Types outside this map are refused.
-SUPPORTED_TYPES = ("string", "integer", "number", "boolean", "date")
-TRUE_VALUES = ("true", "True", "TRUE", "1")
-FALSE_VALUES = ("false", "False", "FALSE", "0")
-DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+from .types import TYPES, arrow_type, field_type, polars_dtype, typed_value
+
 # Text a spreadsheet would run as a formula: a cell starting with one of these, unless it is a number.
 FORMULA_START = r"^[=+\-@\t\r]"
 NUMBER_TEXT = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+RANGE_RULES = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+INT64 = (-(2**63), 2**63 - 1)
 
 
 def fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
@@ -30,13 +28,8 @@ def field_names(schema: dict[str, Any]) -> list[str]:
     return [f["name"] for f in fields(schema)]
 
 
-def field_type(field: dict[str, Any]) -> str:
-    """The field's Table Schema type; a field that names none is a string."""
-    return field.get("type", "string")
-
-
 def is_text(field: dict[str, Any]) -> bool:
-    return field_type(field) == "string"
+    return field_type(field).name == "string"
 
 
 def constraints(field: dict[str, Any]) -> dict[str, Any]:
@@ -44,19 +37,25 @@ def constraints(field: dict[str, Any]) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
 def primary_key(schema: dict[str, Any]) -> list[str]:
     return as_list(schema.get("primaryKey"))
 
 
 def foreign_keys(schema: dict[str, Any]) -> list[dict[str, Any]]:
-    """Foreign keys with `fields` and `reference.fields` normalised to lists."""
+    """Foreign keys with `fields` and `reference_fields` as lists; `resource` None for a self-reference."""
     keys = []
     for key in schema.get("foreignKeys") or []:
         reference = key.get("reference") or {}
         keys.append(
             {
                 "fields": as_list(key.get("fields")),
-                "resource": reference.get("resource"),
+                "resource": reference.get("resource") or None,
                 "reference_fields": as_list(reference.get("fields")),
             }
         )
@@ -74,24 +73,13 @@ def unique_fields(schema: dict[str, Any]) -> set[str]:
     return names | (set(key) if len(key) == 1 else set())
 
 
-def categorical_fields(schema: dict[str, Any]) -> set[str]:
+def categorical_fields(schema: dict[str, Any]) -> frozenset[str]:
     """Text fields that are, alone, a foreign key and not unique: their values are another table's keys,
-    which repeat wherever many rows refer to one (the rule does not count them), so a table holds them as
-    categoricals (a code per row, each text once). The reader holds other text columns so when their
-    first rows repeat (see `redata.tables`); the layers cast a categorical to text where they read it as text."""
+    repeated wherever many rows refer to one, so a table holds them as categoricals (a code per row, each text
+    once). A layer reads any text column through `.cast(pl.String)`, which leaves a string as it is."""
     text = {f["name"] for f in fields(schema) if is_text(f)}
     single = {key["fields"][0] for key in foreign_keys(schema) if len(key["fields"]) == 1}
-    return (single & text) - unique_fields(schema)
-
-
-def enum_fields(schema: dict[str, Any]) -> set[str]:
-    return {f["name"] for f in fields(schema) if "enum" in constraints(f)}
-
-
-def as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
+    return frozenset((single & text) - unique_fields(schema))
 
 
 def anchored(pattern: str) -> str:
@@ -99,238 +87,166 @@ def anchored(pattern: str) -> str:
     return f"^(?:{pattern})$"
 
 
-# ---------------------------------------------------------------- parsing CSV strings into types
+def column(name: str):
+    """The column of that name, taken literally: `pl.col` would read `^a.*$` as a pattern and `*` as every
+    column, and a field name is data."""
+    import polars.selectors as selectors
+
+    return selectors.by_name(name, require_all=True).as_expr()
 
 
-def polars_dtype(field: dict[str, Any]):
-    import polars as pl
-
-    return {
-        "string": pl.String,
-        "integer": pl.Int64,
-        "number": pl.Float64,
-        "boolean": pl.Boolean,
-        "date": pl.Date,
-    }[field_type(field)]
+# ---------------------------------------------------------------- parsing and checking typed tables
 
 
-def parse_expression(field: dict[str, Any]):
-    """A polars expression turning the field's column of CSV strings into its type; unparsable -> null."""
-    import polars as pl
-
-    column = pl.col(field["name"])
-    kind = field_type(field)
-    if kind == "string":
-        return column
-    if kind == "integer":
-        return column.cast(pl.Int64, strict=False)
-    if kind == "number":
-        number = column.cast(pl.Float64, strict=False)
-        return pl.when(number.is_finite()).then(number)
-    if kind == "boolean":
-        mapping = {v: True for v in TRUE_VALUES} | {v: False for v in FALSE_VALUES}
-        return column.replace_strict(mapping, default=None, return_dtype=pl.Boolean)
-    if kind == "date":
-        return pl.when(column.str.contains(DATE_PATTERN)).then(column.str.to_date("%Y-%m-%d", strict=False))
-    raise ValueError(f"field type {kind!r} is not supported")
-
-
-def type_message(field: dict[str, Any]) -> str:
-    kind = field_type(field)
-    return {
-        "integer": "not an integer",
-        "number": "not a finite number (plain decimal, no thousands separator)",
-        "boolean": f"not a boolean ({'/'.join(TRUE_VALUES + FALSE_VALUES)})",
-        "date": "not a date (YYYY-MM-DD)",
-    }.get(kind, f"not of type {kind}")
-
-
-# ---------------------------------------------------------------- pandera: constraints on typed tables
+def parsers(schema: dict[str, Any]) -> dict[str, Any]:
+    """The polars expression that parses each field that is not text, by name."""
+    return {f["name"]: field_type(f).parse(column(f["name"])) for f in fields(schema) if not is_text(f)}
 
 
 def constraint_checks(field: dict[str, Any]) -> list[tuple[str, str, Any]]:
-    """(rule, message, pandera Check) for each value constraint of a field, in a stable order."""
-    import pandera.polars as pa
-
+    """(rule, message, pandera Check) for each value constraint of a field, in a stable order. Each check reads
+    its column by name, literally (pandera's own checks would read `^a.*$` as a pattern)."""
     rules = constraints(field)
-    kind = field_type(field)
     checks: list[tuple[str, str, Any]] = []
-
-    def add(rule: str, message: str, check) -> None:
-        checks.append((rule, message, check))
-
     if "enum" in rules:
-        allowed = [_typed(v, kind) for v in rules["enum"]]
-        add("enum", f"not one of {', '.join(map(str, rules['enum']))}", pa.Check.isin(allowed))
+        allowed = [typed_value(v, field) for v in rules["enum"]]
+        checks.append(("enum", f"not one of {', '.join(map(str, rules['enum']))}", lambda c: c.is_in(allowed)))
     if "pattern" in rules:
         pattern = anchored(rules["pattern"])
-        add(
-            "pattern",
-            f"does not match the pattern {rules['pattern']}",
-            _text_check("str_matches", lambda text: text.str.contains(pattern)),
-        )
-    for rule, build, word in (
-        ("minimum", pa.Check.ge, "below the minimum"),
-        ("maximum", pa.Check.le, "above the maximum"),
-        ("exclusiveMinimum", pa.Check.gt, "not above the exclusive minimum"),
-        ("exclusiveMaximum", pa.Check.lt, "not below the exclusive maximum"),
+        checks.append(("pattern", f"does not match the pattern {rules['pattern']}", lambda c: c.str.contains(pattern)))
+    for rule, words, holds in (
+        ("minimum", "below the minimum", lambda c, v: c >= v),
+        ("maximum", "above the maximum", lambda c, v: c <= v),
+        ("exclusiveMinimum", "not above the exclusive minimum", lambda c, v: c > v),
+        ("exclusiveMaximum", "not below the exclusive maximum", lambda c, v: c < v),
     ):
         if rule in rules:
-            add(rule, f"{word} {rules[rule]}", build(_typed(rules[rule], kind)))
+            bound = typed_value(rules[rule], field)
+            checks.append((rule, f"{words} {rules[rule]}", lambda c, h=holds, b=bound: h(c, b)))
     if "minLength" in rules:
         shortest = rules["minLength"]
-        add(
-            "minLength",
-            f"shorter than {shortest} characters",
-            _text_check("str_length", lambda text: text.str.len_chars() >= shortest),
-        )
+        checks.append(("minLength", f"shorter than {shortest} characters", lambda c: c.str.len_chars() >= shortest))
     if "maxLength" in rules:
         longest = rules["maxLength"]
-        add(
-            "maxLength",
-            f"longer than {longest} characters",
-            _text_check("str_length", lambda text: text.str.len_chars() <= longest),
-        )
-    return checks
+        checks.append(("maxLength", f"longer than {longest} characters", lambda c: c.str.len_chars() <= longest))
+    return [(rule, message, _pandera_check(rule, holds)) for rule, message, holds in checks]
 
 
-def _text_check(name: str, holds):
-    """A pandera check of a text column (`holds`: strings -> booleans). pandera's own string checks take
-    strings only: a categorical's distinct texts are tested, each once (see `redata.tables.texts_where`);
-    its rows are looked up among the few that fail."""
+def _pandera_check(rule: str, holds):
+    """A pandera check of one column: `holds` maps the column's expression to where the constraint holds."""
     import pandera.polars as pa
+    import polars as pl
 
-    from .tables import texts_where
+    def check(data):
+        value = column(data.key)
+        text = value.cast(pl.String) if data.lazyframe.collect_schema()[data.key] == pl.Categorical else value
+        return data.lazyframe.select(holds(text))
 
-    return pa.Check(
-        lambda data: data.lazyframe.select(~texts_where(data.lazyframe, data.key, lambda text: ~holds(text))), name=name
-    )
+    return pa.Check(check, name=rule)
 
 
-def pandera_schema(schema: dict[str, Any], name: str = "table", categorical: set[str] | None = None):
-    """The pandera (polars) schema that checks a typed table against its Table Schema's constraints; the
-    text columns `categorical` names (by default the schema's `categorical_fields`) held as categoricals.
-
-    Uniqueness is left to `redata.checks.structure`, which counts distinct keys first and looks for the
-    duplicated rows only when there are some (pandera always does the expensive search).
-    """
+def pandera_schema(schema: dict[str, Any], name: str = "table"):
+    """The pandera (polars) schema that checks a typed table against its Table Schema's types, required
+    fields and value constraints, its `categorical_fields` held as categoricals. Uniqueness is checked in
+    `redata.checks.structure`."""
     import pandera.polars as pa
     import polars as pl
 
     required = required_fields(schema)
-    categorical = categorical_fields(schema) if categorical is None else categorical
-    columns = {}
-    for field in fields(schema):
-        columns[field["name"]] = pa.Column(
+    categorical = categorical_fields(schema)
+    columns = {
+        field["name"]: pa.Column(
             pl.Categorical if field["name"] in categorical else polars_dtype(field),
             checks=[check for _, _, check in constraint_checks(field)],
             nullable=field["name"] not in required,
             coerce=False,
         )
+        for field in fields(schema)
+    }
     return pa.DataFrameSchema(columns, name=name, strict=False, ordered=False)
 
 
-def _typed(value: Any, kind: str) -> Any:
-    if kind == "date" and isinstance(value, str):
-        return dt.date.fromisoformat(value)
-    if kind == "integer" and isinstance(value, str):
-        return int(value)
-    if kind == "number" and isinstance(value, str):
-        return float(value)
-    return value
-
-
 def schema_errors(
-    schema: dict[str, Any], resources: dict[str, dict[str, Any]], declared: set[str] | None = None
-) -> list[tuple[str, str, str]]:
-    """(field, rule, message) for every reason the Table Schema cannot be applied as written.
-
-    `resources` maps each readable resource of the package to its Table Schema, to check foreign keys;
-    `declared` names every resource the descriptor declares (a declared one that could not be read is
-    reported where it is declared, not again by each key pointing at it).
-    """
-    problems: list[tuple[str, str, str]] = []
-    names = [f["name"] for f in fields(schema)]
-    seen = set()
-    for field in fields(schema):
-        name = field["name"]
-        if name in seen:
-            problems.append((name, "field-name-unique", f"field {name!r} is declared twice"))
-        seen.add(name)
-        if field_type(field) not in SUPPORTED_TYPES:
-            problems.append(
-                (name, "field-type", f"field type {field.get('type')!r} is not one of {', '.join(SUPPORTED_TYPES)}")
-            )
-            continue
-        rules = constraints(field)
-        if "pattern" in rules:
-            error = _regex_error(rules["pattern"])
-            if error:
-                problems.append(
-                    (name, "pattern-valid", f"pattern {rules['pattern']!r} is not a valid regular expression: {error}")
-                )
-        for rule in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-            if rule in rules:
-                try:
-                    _typed(rules[rule], field_type(field))
-                except (TypeError, ValueError):
-                    problems.append((name, "constraint-valid", f"{rule} {rules[rule]!r} is not a {field.get('type')}"))
-    for key_field in primary_key(schema):
-        if key_field not in names:
-            problems.append(
-                (
-                    key_field,
-                    "primary-key-field",
-                    f"primary key names field {key_field!r}, which the schema does not have",
-                )
-            )
+    schema: dict[str, Any], resources: dict[str, dict[str, Any]], declared: set[str] = frozenset()
+) -> list[tuple[str | None, str, str]]:
+    """(field, rule, message) for every reason a Table Schema that is valid Table Schema 2.0 still cannot be
+    applied as written. `resources` maps each resource of the package whose schema could be read to its
+    schema, to check foreign keys; `declared` names every resource the descriptor declares."""
+    problems = [problem for field in fields(schema) for problem in _field_errors(field)]
+    names = field_names(schema)
+    problems += [
+        (name, "field-name-unique", f"field {name!r} is declared twice")
+        for name in sorted({n for n in names if names.count(n) > 1})
+    ]
+    problems += [
+        (name, "primary-key-field", f"primary key names field {name!r}, which the schema does not have")
+        for name in primary_key(schema)
+        if name not in names
+    ]
     for key in foreign_keys(schema):
-        for local in key["fields"]:
-            if local not in names:
-                problems.append(
-                    (local, "foreign-key-field", f"foreign key names field {local!r}, which the schema does not have")
-                )
-        target = key["resource"]
-        target_schema = schema if target in (None, "") else resources.get(target)
-        if target_schema is None and target in (declared or set()):
-            continue
-        if target_schema is None:
-            problems.append(
-                (
-                    ",".join(key["fields"]),
-                    "foreign-key-resource",
-                    f"foreign key refers to resource {target!r}, which the package does not have",
-                )
-            )
-            continue
-        target_names = field_names(target_schema)
-        for remote in key["reference_fields"]:
-            if remote not in target_names:
-                problems.append(
-                    (
-                        ",".join(key["fields"]),
-                        "foreign-key-field",
-                        f"foreign key refers to field {remote!r}, which resource {target!r} does not have",
-                    )
-                )
-        if len(key["fields"]) != len(key["reference_fields"]):
-            problems.append(
-                (
-                    ",".join(key["fields"]),
-                    "foreign-key-field",
-                    "foreign key has a different number of fields on each side",
-                )
-            )
+        problems += _foreign_key_errors(key, schema, resources, declared)
     return problems
 
 
-def _regex_error(pattern: Any) -> str | None:
+def _field_errors(field: dict[str, Any]) -> list[tuple[str, str, str]]:
+    name = field["name"]
+    if any(ord(character) < 32 for character in name) or not name.strip():
+        return [(name, "field-name", "a field name must be printable text, not empty")]
+    if field.get("type", "string") not in TYPES:
+        return [(name, "field-type", f"field type {field.get('type')!r} is not one of {', '.join(TYPES)}")]
+    problems = []
+    rules = constraints(field)
+    if "pattern" in rules and (error := regex_error(rules["pattern"])):
+        problems.append((name, "pattern-valid", f"pattern {rules['pattern']!r} is not valid: {error}"))
+    for rule in [r for r in RANGE_RULES if r in rules] + (["enum"] if "enum" in rules else []):
+        for value in rules[rule] if rule == "enum" else [rules[rule]]:
+            if error := _constraint_value_error(value, field):
+                problems.append((name, "constraint-valid", f"{rule} {value!r} {error}"))
+    return problems
+
+
+def _constraint_value_error(value: Any, field: dict[str, Any]) -> str | None:
+    try:
+        typed = typed_value(value, field)
+    except (TypeError, ValueError, OverflowError):
+        return f"is not a {field_type(field).name}"
+    if isinstance(typed, int) and not INT64[0] <= typed <= INT64[1]:
+        return "does not fit in a 64-bit integer"
+    return None
+
+
+def _foreign_key_errors(key: dict, schema: dict, resources: dict, declared: set[str]) -> list:
+    names = field_names(schema)
+    where = ",".join(key["fields"])
+    problems = [
+        (local, "foreign-key-field", f"foreign key names field {local!r}, which the schema does not have")
+        for local in key["fields"]
+        if local not in names
+    ]
+    target = key["resource"]
+    target_schema = schema if target is None else resources.get(target)
+    if target_schema is None:
+        if target in declared:
+            return problems  # declared, but its schema could not be read: reported where it is declared
+        message = f"foreign key refers to resource {target!r}, which the package does not have"
+        return problems + [(where, "foreign-key-resource", message)]
+    problems += [
+        (where, "foreign-key-field", f"foreign key refers to field {remote!r}, which resource {target!r} lacks")
+        for remote in key["reference_fields"]
+        if remote not in field_names(target_schema)
+    ]
+    if len(key["fields"]) != len(key["reference_fields"]):
+        problems.append((where, "foreign-key-field", "foreign key has a different number of fields on each side"))
+    return problems
+
+
+def regex_error(pattern: Any) -> str | None:
     """Patterns run in polars (Rust regex) and in frictionless (Python re): both must accept them."""
     if not isinstance(pattern, str):
         return "not a string"
     try:
         re.compile(pattern)
-    except re.error as error:
+    except (re.error, RecursionError, OverflowError) as error:
         return str(error)
     import polars as pl
 
@@ -341,7 +257,7 @@ def _regex_error(pattern: Any) -> str | None:
     return None
 
 
-# ---------------------------------------------------------------- pyarrow: the Parquet schema
+# ---------------------------------------------------------------- Parquet and pandas
 
 
 def arrow_schema(schema: dict[str, Any]):
@@ -349,17 +265,10 @@ def arrow_schema(schema: dict[str, Any]):
     field descriptions and units in the field metadata, the table's title and description in the schema's."""
     import pyarrow as pa
 
-    arrow_types = {
-        "string": pa.string(),
-        "integer": pa.int64(),
-        "number": pa.float64(),
-        "boolean": pa.bool_(),
-        "date": pa.date32(),
-    }
     required = required_fields(schema)
     arrow_fields = []
     for field in fields(schema):
-        kind = arrow_types[field_type(field)]
+        kind = arrow_type(field)
         if "enum" in constraints(field):
             kind = pa.dictionary(pa.int32(), kind)
         metadata = {key: str(field[key]) for key in ("description", "unit") if key in field}
@@ -373,9 +282,8 @@ def arrow_schema(schema: dict[str, Any]):
 def pandas_dtypes(schema: dict[str, Any]) -> dict[str, str]:
     """The pandas dtype each field reads back as from Parquet: nullable integers and booleans stay so,
     enumerations are categories, dates are `datetime.date` objects."""
-    dtypes = {"string": "str", "integer": "Int64", "number": "float64", "boolean": "boolean", "date": "object"}
     return {
-        field["name"]: "category" if "enum" in constraints(field) else dtypes[field_type(field)]
+        field["name"]: "category" if "enum" in constraints(field) else field_type(field).pandas
         for field in fields(schema)
     }
 
@@ -388,9 +296,8 @@ def data_dictionary(tables: list[tuple[str, dict[str, Any]]]) -> str:
     lines: list[str] = []
     for name, schema in tables:
         lines += [f"## `{name}`: {schema.get('title', name)}", "", schema.get("description", ""), ""]
-        key = primary_key(schema)
-        if key:
-            lines.append(f"Primary key: {', '.join(f'`{k}`' for k in key)}.")
+        if primary_key(schema):
+            lines.append(f"Primary key: {', '.join(f'`{k}`' for k in primary_key(schema))}.")
         for foreign in foreign_keys(schema):
             target = foreign["resource"] or name
             lines.append(
@@ -403,7 +310,7 @@ def data_dictionary(tables: list[tuple[str, dict[str, Any]]]) -> str:
             rules = {k: v for k, v in constraints(field).items() if k != "required"}
             rule_text = "; ".join(f"{k}: {_rule_text(v)}" for k, v in rules.items())
             lines.append(
-                f"| `{field['name']}` | {field.get('type', 'string')} | {'yes' if field['name'] in required else ''} | "
+                f"| `{field['name']}` | {field_type(field).name} | {'yes' if field['name'] in required else ''} | "
                 f"{_cell(rule_text)} | {_cell(field.get('unit', ''))} | {_cell(field.get('description', ''))} |"
             )
         lines.append("")

@@ -91,22 +91,6 @@ def test_data_dictionary_lists_every_field_with_its_description():
             assert field["description"].replace("|", "\\|") in text
 
 
-def test_a_foreign_key_of_one_field_that_repeats_is_held_as_a_categorical():
-    def categorical(name: str) -> set[str]:
-        return table_schema.categorical_fields(
-            json.loads((REPO / "schemas" / f"{name}.json").read_text(encoding="utf-8"))
-        )
-
-    assert categorical("figures") == {"source_id", "unit", "qualifier", "metric", "subject_id", "attributed_to_id"}
-    assert categorical("mentions") == {"entity_id", "source_id"}
-    assert categorical("elements") == set()  # its entity_id is unique: a text per row either way
-    assert categorical("sources") == set()  # no foreign key
-    figures = json.loads((REPO / "schemas" / "figures.json").read_text(encoding="utf-8"))
-    assert str(table_schema.pandera_schema(figures).columns["subject_id"].dtype) == "Categorical"
-    assert str(table_schema.pandera_schema(figures, categorical={"period"}).columns["period"].dtype) == "Categorical"
-    assert str(table_schema.pandera_schema(figures, categorical={"period"}).columns["subject_id"].dtype) == "String"
-
-
 def test_arrow_schema_follows_the_table_schema():
     for path in SCHEMAS:
         schema = json.loads(path.read_text(encoding="utf-8"))

@@ -1,8 +1,9 @@
 """The validation layers. Each layer is a module with `check(context) -> list[Problem]`.
 
-This module holds what they share: the parsed `Table` (typed polars frame plus the raw strings it came
-from), the `Context` passed from layer to layer, and `row_problems`, which turns a frame of failing rows
-into problems located at their CSV lines.
+This module holds what they share: the typed `Table`, the `Context` passed from layer to layer, and
+`row_problems`, which turns a frame of failing rows into problems located at their CSV lines. Columns the
+layers add to a table's frame are named with a leading NUL (`ROW`, `MESSAGE`), which no field name has
+(the descriptor layer refuses control characters in field names), so they never meet a field.
 """
 
 from __future__ import annotations
@@ -10,19 +11,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..limits import MAX_ROWS_PER_RULE
 from ..package import Package, Resource
-from ..report import ERROR, MAX_ROWS_PER_RULE, Problem
+from ..report import Problem
+from ..rules import BY_NAME
 from ..tables import RawTable
 
-ROW = "_row"  # 0-based row index column added to every typed frame
-# The engine for the heavy per-row string work (regex, slicing): it splits a column into morsels and
-# works on them on every core, where an eager expression over one column runs on one.
+ROW = "\x00row"  # 0-based row index column of every typed frame
+MESSAGE = "\x00message"  # a failing row's own message, where a rule explains each row
+# The engine for heavy per-row work (regex, slicing, joins): it splits a column into morsels and works on them
+# on every core, where an eager expression over one column runs on one.
 STREAMING = "streaming"
 
 
 @dataclass
 class Table:
-    """A table that passed the header check: its typed frame (with `ROW`) and its raw strings."""
+    """A table whose header holds every field of its schema: its typed frame, with `ROW`, and how it was read."""
 
     name: str
     resource: Resource
@@ -45,11 +49,10 @@ class Context:
     package: Package
     tables: dict[str, Table] = field(default_factory=dict)
     texts: Any = None  # polars.DataFrame (source_id, text) of the archived texts read (see `redata.archive`)
-    skipped: dict[str, str] = field(default_factory=dict)  # layer -> reason it did not run
 
     def table(self, name: str, *columns: str) -> Table | None:
-        """The table of that name if it was read and has these columns: a descriptor may give a name the
-        layers know to a table of another shape, and a layer then has nothing to check it against."""
+        """The table of that name if it was read and has these columns: a descriptor may give a name the layers
+        know to a table of another shape, and a layer then has nothing to check it against."""
         table = self.tables.get(name)
         return table if table is not None and table.has(*columns) else None
 
@@ -67,29 +70,12 @@ class Context:
         return [t for t in self.tables.values() if t.has(*columns)]
 
 
-def looked_up(rows, on: str, other, columns: list[str]):
-    """`rows` (a polars LazyFrame) with `columns` of the row of `other` whose `on` equals theirs, null where
-    none does; where `other` repeats a key (which the structure layer reports), its first row's.
-
-    A left join by position: each key is cast to an Enum of `other`'s keys, whose code is the row to take.
-    At 10M rows it took the domain rules from 1.8 to 1.05 s, and the memory the quote check adds from
-    about 680 to 80 MiB, against joins on the strings."""
+def first_rows_by(frame, key: str):
+    """The first row of `frame` for each non-null `key`: what a lookup by a key that repeats (which the
+    structure layer reports) finds."""
     import polars as pl
 
-    clashing = {"_position", *columns} & set(rows.collect_schema().names())
-    if clashing:  # a join would have renamed them; here they would be overwritten
-        raise ValueError(f"looked_up would overwrite the columns {sorted(clashing)}")
-    keys = other.get_column(on).cast(pl.String)
-    distinct = keys.is_not_null() & keys.is_first_distinct()
-    other, keys = other.filter(distinct), keys.filter(distinct)
-    # a categorical casts through its distinct texts, any other type through every row's text
-    key = pl.col(on) if rows.collect_schema()[on] == pl.Categorical else pl.col(on).cast(pl.String)
-    position = key.cast(pl.Enum(keys), strict=False).to_physical()
-    return (
-        rows.with_columns(position.alias("_position"))
-        .with_columns(pl.lit(other.get_column(column)).gather(pl.col("_position")).alias(column) for column in columns)
-        .drop("_position")
-    )
+    return frame.filter(pl.col(key).is_not_null() & pl.col(key).is_first_distinct())
 
 
 def figure_interval():
@@ -111,45 +97,36 @@ def row_problems(
     rule: str,
     message: str,
     value: str | None = None,
-    severity: str = ERROR,
+    severity: str | None = None,
     total: int | None = None,
 ) -> list[Problem]:
     """One problem per failing row (up to MAX_ROWS_PER_RULE, then one line counting the rest).
 
-    `failing` is a polars frame with the `ROW` column, optionally a column `value` names (the value
-    to show) and a `_message` column (a per-row message that replaces `message`). `total` is the
-    number of failing rows when `failing` holds only the first of them.
+    `failing` is a polars frame with the `ROW` column, optionally a column `value` names (the value to show)
+    and a `MESSAGE` column (a per-row message; where it is empty, `message` stands). `total` is the number
+    of failing rows when `failing` holds only the first of them. The severity is the rule's, from the
+    catalogue, unless given.
     """
     count = failing.height if total is None else total
     if count == 0:
         return []
+    severity = severity or BY_NAME[rule].severity
     shown = failing.sort(ROW).head(MAX_ROWS_PER_RULE)
     rows = shown.get_column(ROW).to_list()
-    lines = table.lines(rows)
     values = shown.get_column(value).to_list() if value else [None] * len(rows)
-    messages = shown.get_column("_message").to_list() if "_message" in shown.columns else [message] * len(rows)
+    messages = shown.get_column(MESSAGE).to_list() if MESSAGE in shown.columns else [None] * len(rows)
     problems = [
-        Problem(layer, table.name, line, field, _plain(v), rule, m, severity)
-        for line, v, m in zip(lines, values, messages, strict=True)
+        Problem(layer, table.name, line, field, plain(v), rule, m or message, severity)
+        for line, v, m in zip(table.lines(rows), values, messages, strict=True)
     ]
     if count > len(rows):
-        problems.append(
-            Problem(
-                layer,
-                table.name,
-                None,
-                field,
-                None,
-                rule,
-                f"{message}: {count - len(rows)} more row(s) like the above",
-                severity,
-            )
-        )
+        more = f"{message}: {count - len(rows)} more row(s) like the above"
+        problems.append(Problem(layer, table.name, None, field, None, rule, more, severity))
     return problems
 
 
-def _plain(value: Any) -> Any:
-    """JSON-friendly value for a report."""
-    if value is None or isinstance(value, (str, int, float, bool)):
+def plain(value: Any) -> Any:
+    """A JSON-friendly value for a report."""
+    if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)

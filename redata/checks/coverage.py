@@ -1,11 +1,9 @@
 """Layer 7, coverage: every number in the archived texts is accounted for by some row.
 
-A number is a run of digits (with `.` or `,` inside it) or a number word (`seven`, `half`, `million`,
-`first`, …). It is accounted for when it lies inside the span of an `*as_written` field of a quoting
-table (figures, events, exclusions, …): the first occurrence of that text inside the row's quote. Spans
-are merged per source with a sort and an as-of join, so the cost grows with rows, not rows × numbers;
-the texts are scanned in batches, so the memory the numbers take does not grow with them. As for every
-rule, the first numbers unaccounted for are listed (in text order) and the rest counted.
+A number is what `NUMBER_PATTERN` matches: a run of digits (with `.` or `,` inside it) or a number word
+(`seven`, `half`, `million`, `first`, …). It is accounted for when it lies inside the span of an `*as_written`
+field of a quoting table (figures, events, exclusions, …): the first occurrence of that text inside the row's
+quote. As for every rule, the first numbers unaccounted for are listed (in text order) and the rest counted.
 """
 
 from __future__ import annotations
@@ -14,66 +12,24 @@ import re
 
 import polars as pl
 
-from ..report import MAX_ROWS_PER_RULE, Problem
-from . import ROW, STREAMING, Context, Table
+from ..limits import MAX_ROWS_PER_RULE
+from ..report import Problem
+from . import ROW, Context, Table
 from .provenance import QUOTING, as_written_fields
 
 LAYER = "coverage"
-NUMBER_WORDS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-    "thirty",
-    "forty",
-    "fifty",
-    "sixty",
-    "seventy",
-    "eighty",
-    "ninety",
-    "hundred",
-    "thousand",
-    "million",
-    "billion",
-    "trillion",
-    "dozen",
-    "half",
-    "quarter",
-    "first",
-    "second",
-    "third",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-    "tenth",
-    "once",
-    "twice",
-]
+NUMBER_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen  "
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand  "
+    "million billion trillion dozen half quarter first second third fourth fifth sixth seventh eighth ninth  "
+    "tenth once twice"
+).split()
 NUMBER_PATTERN = r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(NUMBER_WORDS) + r")\b"
 NUMBER = re.compile(NUMBER_PATTERN, re.IGNORECASE)
 NOWHERE = "no figure, event or exclusion"
-# Texts are split around every number by polars' regex engine (the same syntax, case-insensitive);
-# this character marks the cuts, so a text that holds it is scanned with Python's engine instead.
+BATCH_CHARS = 8 * 1024 * 1024
+# The character the vectorised scan marks numbers with (see `_tokens`); a text that holds it is scanned by
+# Python's engine instead.
 CUT = "\x00"
 
 
@@ -85,81 +41,36 @@ def numbers(text: str) -> list[tuple[int, int, str]]:
 def check(context: Context) -> list[Problem]:
     if not context.has_texts():
         return []
-    texts = context.texts.with_row_index("code").with_columns(pl.col("code").cast(pl.Int64))  # a text's code is its row
-    names = texts.get_column("source_id").to_list()
-    pack = _pack(texts)
-    reach = _reach(context, names, pack)
-    uncovered = pl.concat([_uncovered(_tokens(batch), reach, pack) for batch in _batches(texts)])
-    count = uncovered.height
-    uncovered = uncovered.head(MAX_ROWS_PER_RULE)  # in text order, as the batches come
-    sources = context.table("sources", "source_id")
-    source_rows = dict(sources.frame.select("source_id", ROW).iter_rows()) if sources else {}
-    # the CSV line of each source with an unaccounted number, looked up once for all its numbers
-    listed = [names[code] for code in uncovered.get_column("code").unique().to_list() if names[code] in source_rows]
-    csv_lines = dict(zip(listed, sources.lines([source_rows[s] for s in listed]), strict=True)) if listed else {}
-    problems = []
-    for code, start, end in uncovered.iter_rows():
-        source_id = names[code]
-        text = texts.get_column("text")[code]
-        token = text[start:end]
-        line = text.count("\n", 0, start) + 1
-        around = text[max(0, start - 30) : end + 30].replace("\n", " ")
-        problems.append(
-            Problem(
-                LAYER,
-                "sources",
-                csv_lines.get(source_id),
-                "file",
-                token,
-                "number-accounted",
-                f"number {token!r} at [{start}:{end}] of {source_id} (line {line} of its text) "
-                f"is in {NOWHERE}: …{around}…",
-            )
-        )
-    if count > len(problems):
-        more = f"number is in {NOWHERE}: {count - len(problems)} more number(s) like the above"
-        problems.append(Problem(LAYER, "sources", None, "file", None, "number-accounted", more))
-    return problems
-
-
-# Positions are packed with their source's code into one sortable integer, code * pack + offset, where
-# pack is the first power of two above the longest text (see `_pack`). A span is sorted as one integer
-# too, (code * pack + start) * pack + length, where that fits in PACKED_LIMIT.
-PACKED_LIMIT = (1 << 63) - 1
-# Texts are scanned in batches of about this many characters, in order, and only the numbers no span
-# covers are kept. The 786 MB of texts of a 10M-row package, scanned at once, took 3.2 GB more memory.
-BATCH_CHARS = 1 << 22
+    texts = context.texts.with_row_index("code")
+    spans = _spans(context, texts.get_column("source_id"))
+    uncovered = pl.concat(
+        _tokens(batch)
+        .join_asof(spans, on="start", by="code", strategy="backward", check_sortedness=False)
+        .filter(pl.col("reach").is_null() | (pl.col("reach") < pl.col("end")))
+        .select("code", "start", "end")
+        for batch in _batches(texts.select("code", "text"))
+    )
+    return _problems(context, texts, uncovered)
 
 
 def _batches(texts: pl.DataFrame):
-    """The texts (code, text) in consecutive slices of about BATCH_CHARS characters (a longer text alone)."""
-    sizes = texts.get_column("text").str.len_bytes().to_list()  # at least the characters: a bound is all it needs
-    start, size = 0, 0
-    for row, length in enumerate(sizes):
-        if row > start and size + length > BATCH_CHARS:
-            yield texts.slice(start, row - start)
-            start, size = row, 0
-        size += length
-    if start < len(sizes):
-        yield texts.slice(start)
+    """The texts in slices of about BATCH_CHARS characters: the pieces a scan cuts a text into take several times
+    the text's memory (the 56 MB of texts of a 1M-row package, scanned at once, took 127 MB more)."""
+    average = max(1, texts.get_column("text").str.len_bytes().mean() or 1)
+    yield from texts.iter_slices(max(1, int(BATCH_CHARS // average)))
 
 
 def _tokens(texts: pl.DataFrame) -> pl.DataFrame:
-    """Where every number of every text (code, text) is, as (code, start, end), found by one vectorised
-    split: marking each match with CUT on both sides and splitting there alternates text, number, text, …
-    Only the positions are kept: the few numbers reported are cut from the texts again."""
+    """(code, start, end) of every number of every text, sorted. Python's regex takes 20 s over the 56 MB of
+    texts of a 1M-row package; polars' takes a fraction of a second, but finds no offsets. So each number is
+    marked with CUT on both sides, the text split there (text, number, text, …), and the offsets summed up
+    from the pieces' lengths."""
     holds_cut = pl.col("text").str.contains(CUT, literal=True)
+    marked = pl.col("text").str.replace_all(f"(?i){NUMBER_PATTERN}", f"{CUT}${{0}}{CUT}").str.split(CUT)
     pieces = (
         texts.lazy()
         .filter(~holds_cut)
-        .select(
-            "code",
-            pl.col("text")
-            .str.replace_all(f"(?i){NUMBER_PATTERN}", f"{CUT}${{0}}{CUT}")
-            .str.split(CUT)
-            .list.eval(pl.element().str.len_chars().cast(pl.Int64))
-            .alias("length"),  # only each piece's length goes on
-        )
+        .select("code", marked.list.eval(pl.element().str.len_chars()).alias("length"))
         .with_columns(
             pl.col("length").list.eval(pl.element().cum_sum()).alias("end"),
             pl.int_ranges(0, pl.col("length").list.len()).alias("index"),
@@ -168,99 +79,69 @@ def _tokens(texts: pl.DataFrame) -> pl.DataFrame:
     )
     found = (
         pieces.filter(pl.col("index") % 2 == 1)
-        .select("code", (pl.col("end") - pl.col("length")).alias("start"), "end")
-        .collect(engine=STREAMING)
+        .select("code", (pl.col("end") - pl.col("length")).cast(pl.Int64).alias("start"), pl.col("end").cast(pl.Int64))
+        .collect(engine="streaming")
     )
-    rest = [
-        (code, start, end)
-        for code, text in texts.filter(holds_cut).select("code", "text").iter_rows()
-        for start, end, _ in numbers(text)
-    ]
-    if rest:
-        found = pl.concat([found, pl.DataFrame(rest, schema=found.schema, orient="row")]).sort("code", "start")
-    return found
+    rest = [(code, start, end) for code, text in texts.filter(holds_cut).iter_rows() for start, end, _ in numbers(text)]
+    return pl.concat([found, pl.DataFrame(rest, schema=found.schema, orient="row")]).sort("code", "start")
 
 
-def _pack(texts: pl.DataFrame) -> int:
-    """The first power of two above every text's length in bytes, which bounds it in characters."""
-    longest = texts.get_column("text").str.len_bytes().max()
-    return 1 << int(longest or 0).bit_length()
-
-
-def _reach(context: Context, names: list[str], pack: int) -> pl.DataFrame:
-    """The span of every as-written text, over every quoting table, as packed [key, reach): sorted by
-    `key` (the packed start), with `reach` the running maximum of the packed ends up to that span.
-
-    A span is cut to [0, pack - 1], which holds every text (and so every number), and dropped if that
-    leaves it empty (it holds no number). Sorting each span as one packed integer, rather than (key, reach)
-    pairs by key, halves what the sort holds: for the 2M spans of the 1M-row package, +50 MB at the peak
-    against +98 MB."""
-    code = pl.col("source_id").cast(pl.Enum(names), strict=False).to_physical().cast(pl.Int64)
+def _spans(context: Context, names: pl.Series) -> pl.DataFrame:
+    """(code, start, reach) of every as-written text of every quoting table, sorted by code and start, with
+    `reach` the furthest end of the spans of its text that start at or before it."""
+    code = pl.col("source_id").cast(pl.String).cast(pl.Enum(names.unique(maintain_order=True)), strict=False)
     frames = [
-        _table_spans(table, column, code)
+        _table_spans(table, column, code.to_physical().cast(pl.UInt32))
         for table in context.tables_with(*QUOTING)
         for column in as_written_fields(table)
     ]
-    empty = pl.LazyFrame(schema={"code": pl.Int64, "start": pl.Int64, "end": pl.Int64})
-    spans = (
+    empty = pl.LazyFrame(schema={"code": pl.UInt32, "start": pl.Int64, "end": pl.Int64})
+    return (
         pl.concat([empty, *frames])
-        .with_columns(pl.col("start").clip(lower_bound=0), pl.col("end").clip(upper_bound=pack - 1))
-        .filter(pl.col("start") < pl.col("end"))
+        .sort("code", "start")
+        .select("code", "start", pl.col("end").cum_max().over("code").alias("reach"))
+        .collect(engine="streaming")
     )
-    if len(names) * pack * pack <= PACKED_LIMIT:
-        # Sorted in the same query: sorting the collected spans after took as much memory again.
-        ordered = spans.select((_packed("start", pack) * pack + pl.col("end") - pl.col("start")).alias("span")).sort(
-            "span"
-        )
-        key = pl.col("span") // pack
-        ordered = ordered.select(key.alias("key"), (key + pl.col("span") % pack).alias("reach"))
-    else:
-        ordered = spans.select(_packed("start", pack).alias("key"), _packed("end", pack).alias("reach")).sort("key")
-    return ordered.with_columns(pl.col("reach").cum_max()).collect(engine=STREAMING)
 
 
 def _table_spans(table: Table, column: str, code) -> pl.LazyFrame:
-    """The first occurrence of the as-written text inside the quote, in characters. `str.find` counts
-    bytes, which are characters when the quote is ASCII; other quotes count the characters before it."""
-    written, quote = pl.col(column).cast(pl.String), pl.col("quote").cast(pl.String)  # a categorical, as text
-    rows = (
+    """Where the as-written text lies in its source: the quote's start plus the first occurrence of the text
+    inside the quote, in characters (`str.find` counts bytes: the characters before it are counted)."""
+    written, quote = pl.col(column).cast(pl.String), pl.col("quote").cast(pl.String)
+    byte = quote.str.find(written, literal=True)
+    characters_before = quote.cast(pl.Binary).bin.slice(0, byte).cast(pl.String).str.len_chars()
+    start = pl.col("char_start") + characters_before
+    return (
         table.frame.lazy()
-        .select(code.alias("code"), "char_start", column, "quote", quote.str.find(written, literal=True).alias("_byte"))
-        .filter(pl.col("_byte").is_not_null() & pl.col("code").is_not_null())
-    )
-    ascii_quote = quote.str.len_bytes() == quote.str.len_chars()
-    offsets = pl.concat(
-        [
-            rows.filter(ascii_quote).with_columns(pl.col("_byte").cast(pl.Int64).alias("_offset")),
-            rows.filter(~ascii_quote).with_columns(
-                quote.str.split(written).list.first().str.len_chars().cast(pl.Int64).alias("_offset")
-            ),
-        ]
-    )
-    start = pl.col("char_start") + pl.col("_offset")
-    return offsets.select("code", start.alias("start"), (start + written.str.len_chars()).alias("end"))
-
-
-def _uncovered(tokens: pl.DataFrame, reach: pl.DataFrame, pack: int) -> pl.DataFrame:
-    """Tokens not inside any span: a token is covered when the last span starting at or before it reaches
-    its end. A span of an earlier source never reaches, its packed end being below the token's source
-    code. Only the spans of the tokens' range of sources are joined."""
-    keyed = _by_key(tokens.select(_packed("start", pack).alias("key"), _packed("end", pack).alias("end_key")))
-    if keyed.height:
-        keys = reach.get_column("key")
-        low = keys.search_sorted(keyed.get_column("key").first() // pack * pack, side="left")
-        reach = reach.slice(low, keys.search_sorted(keyed.get_column("key").last(), side="right") - low)
-    joined = keyed.join_asof(reach, on="key", strategy="backward", check_sortedness=False)
-    code = pl.col("key") // pack
-    return joined.filter(pl.col("reach").is_null() | (pl.col("reach") < pl.col("end_key"))).select(
-        code.alias("code"), (pl.col("key") - code * pack).alias("start"), (pl.col("end_key") - code * pack).alias("end")
+        .select(code.alias("code"), start.cast(pl.Int64).alias("start"), written.str.len_chars().alias("length"))
+        .drop_nulls()
+        .select("code", "start", (pl.col("start") + pl.col("length")).alias("end"))
     )
 
 
-def _packed(column: str, pack: int):
-    return pl.col("code") * pack + pl.col(column)
-
-
-def _by_key(frame: pl.DataFrame) -> pl.DataFrame:
-    """The frame sorted by `key`. Tokens come in text order already, and checking costs far less than sorting."""
-    return frame if frame.get_column("key").is_sorted() else frame.sort("key")
+def _problems(context: Context, texts: pl.DataFrame, uncovered: pl.DataFrame) -> list[Problem]:
+    count = uncovered.height
+    names = texts.get_column("source_id").to_list()
+    sources = context.table("sources", "source_id")
+    rows = dict(sources.frame.select(pl.col("source_id").cast(pl.String), ROW).iter_rows()) if sources else {}
+    problems = []
+    for code, start, end in uncovered.head(MAX_ROWS_PER_RULE).iter_rows():
+        source_id, text = names[code], texts.get_column("text")[code]
+        line = text.count("\n", 0, start) + 1
+        around = text[max(0, start - 30) : end + 30].replace("\n", " ")
+        message = f"number {text[start:end]!r} at [{start}:{end}] of {source_id} (line {line} of its text) "
+        problems.append(
+            Problem(
+                LAYER,
+                "sources",
+                sources.lines([rows[source_id]])[0] if source_id in rows else None,
+                "file",
+                text[start:end],
+                "number-accounted",
+                message + f"is in {NOWHERE}: …{around}…",
+            )
+        )
+    if count > len(problems):
+        more = f"number is in {NOWHERE}: {count - len(problems)} more number(s) like the above"
+        problems.append(Problem(LAYER, "sources", None, "file", None, "number-accounted", more))
+    return problems

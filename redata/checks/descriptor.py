@@ -1,14 +1,14 @@
 """Layer 1, descriptor: the package descriptor and each Table Schema are well-formed and can be applied.
 
 Checked against the official Data Package 2.0 JSON Schemas (bundled in `redata/profiles/2.0/`), by
-frictionless's own metadata validation, and by the rules that neither covers: a SemVer version,
-primary and foreign keys that name existing fields and resources, patterns both regex engines accept,
-field types redata can parse, and, in a built package, each file's byte count and sha256.
+frictionless's own metadata validation (offline: the properties that would make it fetch a profile are left
+out), and by the rules that neither covers: a SemVer version, keys that name existing fields and resources,
+patterns both regex engines accept, constraint values of their field's type, and, in a built package, each
+file's byte count and sha256.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from functools import cache
@@ -16,19 +16,21 @@ from importlib import resources as package_files
 from typing import Any
 
 from .. import schema as table_schema
-from ..package import PARQUET, Package
-from ..report import WARNING, Problem
+from ..package import PARQUET, Package, file_hash
+from ..report import Problem
+from ..versions import is_semver
 
 LAYER = "descriptor"
-SEMVER = re.compile(
-    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
-)
-HASH_CHUNK = 1024 * 1024
+PACKAGE_NAME = re.compile(r"[a-z0-9]+([._-][a-z0-9]+)*")
+# Properties naming a profile by URL, which frictionless would fetch; redata checks the bundled profiles, and
+# frictionless is told the package is Data Package 2.0 by the profile's own URL, which it knows without fetching.
+PROFILE_PROPERTIES = ("$schema", "profile")
+DATA_PACKAGE_2 = "https://datapackage.org/profiles/2.0/datapackage.json"
+MAX_MESSAGE = 300
 
 
 def check(package: Package) -> tuple[list[Problem], set[str]]:
-    """Problems with the descriptor, and the names of the resources whose schema can be applied. The
-    checks that decide nothing for the other layers are in `metadata_problems`."""
+    """Problems with the descriptor, and the names of the resources whose schema can be applied."""
     problems = list(package.problems)
     problems += _package_properties(package.descriptor)
     schemas = {name: resource.schema for name, resource in package.resources.items()}
@@ -42,16 +44,8 @@ def check(package: Package) -> tuple[list[Problem], set[str]]:
         problems += _integrity(resource.descriptor, resource.path, name)
         if resource.parquet is not None:
             problems += _integrity(resource.descriptor[PARQUET], resource.parquet, name, PARQUET + ".")
-    return problems, usable
-
-
-def metadata_problems(package: Package) -> list[Problem]:
-    """The descriptor and each Table Schema against the Data Package 2.0 profiles, and frictionless's own
-    metadata checks. No other layer waits for them, so they can run while the tables are checked."""
-    problems = profile_problems(package.descriptor, "datapackage.json", None)
-    for name, resource in package.resources.items():
-        problems += profile_problems(resource.schema, "tableschema.json", name)
-    return problems + _frictionless_problems(package)
+    problems += profile_problems(package.descriptor, "datapackage.json", None)
+    return problems + _frictionless_problems(package), usable
 
 
 @cache
@@ -67,17 +61,9 @@ def profile_problems(instance: Any, profile: str, table: str | None) -> list[Pro
     problems = []
     for error in _validator(profile).iter_errors(instance):
         where = "/".join(str(part) for part in error.absolute_path) or None
-        message = error.message if len(error.message) <= 300 else error.message[:299] + "…"
+        message = error.message if len(error.message) <= MAX_MESSAGE else error.message[: MAX_MESSAGE - 1] + "…"
         problems.append(
-            Problem(
-                LAYER,
-                table,
-                None,
-                where,
-                None,
-                f"profile:{profile}",
-                f"not valid against the Data Package 2.0 profile: {message}",
-            )
+            Problem(LAYER, table, None, where, None, f"profile:{profile}", f"not valid {profile}: {message}")
         )
     return problems
 
@@ -85,127 +71,61 @@ def profile_problems(instance: Any, profile: str, table: str | None) -> list[Pro
 def _package_properties(descriptor: dict[str, Any]) -> list[Problem]:
     problems = []
     name = descriptor.get("name")
-    if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9]+([._-][a-z0-9]+)*", name):
-        problems.append(
-            Problem(
-                LAYER,
-                None,
-                None,
-                "name",
-                name,
-                "package-name",
-                "package name must be lower-case letters, digits and . _ - (it names the built folder)",
-            )
-        )
+    if not isinstance(name, str) or not PACKAGE_NAME.fullmatch(name):
+        message = "package name must be lower-case letters, digits and . _ - (it names the built folder)"
+        problems.append(Problem(LAYER, None, None, "name", name, "package-name", message))
     version = descriptor.get("version")
-    if not isinstance(version, str) or not SEMVER.match(version):
-        problems.append(
-            Problem(
-                LAYER,
-                None,
-                None,
-                "version",
-                version,
-                "version-semver",
-                "version must be a SemVer version such as 1.2.0",
-            )
-        )
+    if not is_semver(version):
+        message = "version must be a SemVer 2.0 version such as 1.2.0"
+        problems.append(Problem(LAYER, None, None, "version", version, "version-semver", message))
     return problems
 
 
 def _integrity(resource: dict[str, Any], path, name: str, prefix: str = "") -> list[Problem]:
     """A resource that declares `bytes` or `hash` must match its file (built packages declare both)."""
-    problems: list[Problem] = []
-    declared_hash = resource.get("hash")
-    declared_bytes = resource.get("bytes")
-    if declared_hash is None and declared_bytes is None:
-        return problems
-    if not path.is_file():
-        return problems  # the structure layer reports the missing file
-    if declared_bytes is not None and path.stat().st_size != declared_bytes:
-        problems.append(
-            Problem(
-                LAYER,
-                name,
-                None,
-                prefix + "bytes",
-                declared_bytes,
-                "bytes",
-                f"{path.name} has {path.stat().st_size} bytes, the descriptor says {declared_bytes}",
-            )
-        )
+    declared_hash, declared_bytes = resource.get("hash"), resource.get("bytes")
+    if (declared_hash is None and declared_bytes is None) or not path.is_file():
+        return []  # the structure layer reports a missing file
+    problems = []
+    size = path.stat().st_size
+    if declared_bytes is not None and size != declared_bytes:
+        message = f"{path.name} has {size} bytes, the descriptor says {declared_bytes}"
+        problems.append(Problem(LAYER, name, None, prefix + "bytes", declared_bytes, "bytes", message))
     if declared_hash is not None:
         algorithm, _, expected = str(declared_hash).rpartition(":")
         algorithm = algorithm or "md5"
         if algorithm not in ("sha256", "md5"):
-            problems.append(
-                Problem(
-                    LAYER,
-                    name,
-                    None,
-                    prefix + "hash",
-                    declared_hash,
-                    "hash",
-                    f"hash algorithm {algorithm!r} is not supported (use sha256)",
-                )
-            )
+            message = f"hash algorithm {algorithm!r} is not supported (use sha256)"
+            problems.append(Problem(LAYER, name, None, prefix + "hash", declared_hash, "hash", message))
         elif file_hash(path, algorithm) != expected:
-            problems.append(
-                Problem(
-                    LAYER,
-                    name,
-                    None,
-                    prefix + "hash",
-                    declared_hash,
-                    "hash",
-                    f"{path.name}'s {algorithm} does not match the descriptor",
-                )
-            )
+            message = f"{path.name}'s {algorithm} does not match the descriptor"
+            problems.append(Problem(LAYER, name, None, prefix + "hash", declared_hash, "hash", message))
     return problems
 
 
-def file_hash(path, algorithm: str = "sha256") -> str:
-    digest = hashlib.new(algorithm)
-    with open(path, "rb") as handle:
-        while chunk := handle.read(HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+def _offline(descriptor: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in descriptor.items() if key not in PROFILE_PROPERTIES}
 
 
 def _frictionless_problems(package: Package) -> list[Problem]:
-    """frictionless's metadata checks, on the descriptor with every schema inlined (it refuses `../`)."""
+    """frictionless's metadata checks, on the descriptor with every schema inlined (it refuses `../`) and
+    without the properties that would make it fetch a profile."""
     from frictionless import FrictionlessException
     from frictionless import Package as FrictionlessPackage
 
-    descriptor = dict(package.descriptor)
+    descriptor = {**_offline(package.descriptor), "$schema": DATA_PACKAGE_2}
     descriptor["resources"] = [
-        {**resource.descriptor, "schema": resource.schema} for resource in package.resources.values()
+        {**_offline(resource.descriptor), "schema": _offline(resource.schema)}
+        for resource in package.resources.values()
     ]
     try:
         errors = list(FrictionlessPackage.metadata_validate(descriptor))
     except FrictionlessException as error:
-        return [
-            Problem(
-                LAYER,
-                None,
-                None,
-                None,
-                None,
-                "frictionless",
-                f"frictionless cannot read the descriptor: {error.error.message}",
-            )
-        ]
+        message = f"frictionless cannot read the descriptor: {error.error.message}"
+        return [Problem(LAYER, None, None, None, None, "frictionless", message)]
     except Exception as error:  # frictionless fails on some malformed descriptors instead of reporting them
-        return [
-            Problem(
-                LAYER,
-                None,
-                None,
-                None,
-                None,
-                "frictionless",
-                f"frictionless cannot read the descriptor: {type(error).__name__}: {error}",
-                WARNING,
-            )
-        ]
-    return [Problem(LAYER, None, None, None, None, f"frictionless:{error.type}", error.message) for error in errors]
+        message = f"frictionless cannot read the descriptor: {type(error).__name__}: {error}"
+        return [Problem(LAYER, None, None, None, None, "frictionless", message)]
+    return [
+        Problem(LAYER, None, None, None, None, "frictionless", f"{error.type}: {error.message}") for error in errors
+    ]

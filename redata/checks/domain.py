@@ -1,10 +1,12 @@
-"""Layer 3, domain rules: what the figures mean, checked with pandera against the package's vocabularies.
+"""Layer 3, domain rules: what the figures mean, checked against the package's vocabularies.
 
-Each rule is a vectorised polars expression over a table joined with the vocabularies it needs
-(`units`, `metrics`, `qualifiers`, `sources`); the rules run as the checks of one pandera schema per
-table. The numbers the rules compare against (a unit's allowed range, whether it counts whole things,
-its dimension, the bounds a qualifier implies, a source's publication date) are data in those tables,
-never constants here.
+Each rule is a polars expression over a table joined with the vocabularies it needs (`units`, `metrics`,
+`qualifiers`, `sources`). The numbers the rules compare against (a unit's allowed range, whether it counts
+whole things, its dimension, the bounds a qualifier implies, a source's publication date) are data in those
+tables, never constants here. A rule has three outcomes: it holds, it fails, or it cannot be evaluated (an
+input it needs is present but unusable: a unit not in `units`, a period that names no calendar date), which
+is an error of its own, `<rule>-unevaluable`. A rule applies only where the row fills the inputs it `needs`:
+an empty optional cell means "not applicable".
 """
 
 from __future__ import annotations
@@ -12,15 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import pandera.polars as pa
 import polars as pl
 
-from ..report import MAX_ROWS_PER_RULE, Problem
-from . import ROW, Context, looked_up, row_problems
+from ..report import Problem
+from . import MESSAGE, ROW, Context, first_rows_by, row_problems
 
 LAYER = "domain"
 VALUE_FIELDS = ("value", "value_low", "value_high")
-PUBLICATION = ("source_id", "published", "published_precision")
+APPLIES, HOLDS = "\x00applies", "\x00holds"
 
 
 @dataclass(frozen=True)
@@ -28,82 +29,66 @@ class Rule:
     name: str
     table: str
     field: str
-    message: str
-    holds: Callable  # () -> polars boolean expression, true where the row satisfies the rule (null counts as true)
-    detail: Callable  # () -> polars string expression explaining a failing row
-
-
-# Rows of a table joined with its vocabularies at a time: the joined columns of 10M figures took 1.2 GB
-# more memory at once.
-BATCH_ROWS = 1 << 21
+    needs: tuple[str, ...]  # the row's own cells the rule reads; where one is empty, the rule does not apply
+    holds: Callable  # () -> boolean expression: true, false, or null where it cannot be evaluated
+    explain: Callable  # () -> text expression: why a row fails
+    unevaluable: Callable  # () -> text expression: why a row cannot be evaluated
 
 
 def check(context: Context) -> list[Problem]:
     problems: list[Problem] = []
-    for table_name, build_frame in (
-        ("figures", _figures_frame),
-        ("events", _events_frame),
-        ("metrics", _metrics_frame),
-        ("units", _units_frame),
-    ):
+    for table_name, build_frame in FRAMES.items():
         table = context.tables.get(table_name)
-        if table is None:
+        frame = build_frame(context) if table is not None else None
+        if frame is None:
             continue
-        rules = [rule for rule in RULES if rule.table == table_name]
-        schema = pa.DataFrameSchema(
-            checks=[pa.Check(_as_check(rule), name=rule.name, error=rule.name) for rule in rules],
-            name=f"{table_name} domain rules",
-        )
-        shown: list[list] = [[] for _ in rules]  # per rule, the first failing rows of each batch
-        totals = [0] * len(rules)
-        for start in range(0, max(table.frame.height, 1), BATCH_ROWS):
-            frame = build_frame(context, table.frame.slice(start, BATCH_ROWS))
-            if frame is None:
-                break
-            try:
-                schema.validate(frame, lazy=True)
-                continue
-            except pa.errors.SchemaErrors as errors:
-                cases = errors.failure_cases.filter(pl.col("index").is_not_null())
-            for number, rule in enumerate(rules):
-                indices = cases.filter(pl.col("check_number") == number).get_column("index").cast(pl.UInt32)
-                totals[number] += indices.len()
-                shown[number].append(
-                    frame[indices.head(MAX_ROWS_PER_RULE).to_list()].with_columns(rule.detail().alias("_message"))
-                )
-        for rule, frames, total in zip(rules, shown, totals, strict=True):
-            if total:
-                problems += row_problems(
-                    table,
-                    pl.concat(frames),
-                    layer=LAYER,
-                    field=rule.field,
-                    rule=rule.name,
-                    message=rule.message,
-                    value=rule.field,
-                    total=total,
-                )
+        for rule in (rule for rule in RULES if rule.table == table_name):
+            problems += _evaluate(rule, table, frame)
     return problems
 
 
-def _as_check(rule: Rule):
-    return lambda data: data.lazyframe.select(rule.holds().fill_null(True).alias(rule.name))
+def _evaluate(rule: Rule, table, frame) -> list[Problem]:
+    applies = pl.all_horizontal([pl.col(c).is_not_null() for c in rule.needs] or [pl.lit(True)])
+    holds = rule.holds()
+    # only the rows that fail, or cannot be evaluated, are copied out of the frame
+    failing = frame.filter(applies & holds.not_()).with_columns(rule.explain().alias(MESSAGE))
+    unevaluable = frame.filter(applies & holds.is_null()).with_columns(rule.unevaluable().alias(MESSAGE))
+    value = rule.field if rule.field in frame.columns else None
+    common = {"layer": LAYER, "field": rule.field, "value": value}
+    return row_problems(table, failing, rule=rule.name, message=BY_RULE_MESSAGE[rule.name], **common) + row_problems(
+        table, unevaluable, rule=f"{rule.name}-unevaluable", message=f"{rule.name} cannot be evaluated", **common
+    )
 
 
 # ---------------------------------------------------------------- the frames the rules read
-# Each takes `rows`, a batch of the rows of the table it checks, and looks up what the rules need (a left
-# join: the first row where a vocabulary repeats a key); None when a table it needs is missing or lacks a column.
+# Each is a table's rows with what the rules need looked up (the first row where a vocabulary repeats a key,
+# which the structure layer reports); None when a table it needs is missing or lacks a column.
 
 
-def _figures_frame(context: Context, rows):
+def _look_up(frame, vocabulary, key: str, found: str):
+    """`frame` with every column of `vocabulary` (a left join on `key`, compared as text) and `found`, true where
+    the key is in the vocabulary. Only the key column is joined, and the columns looked up are set beside the
+    frame's, which are not copied; a key the frame holds as a categorical is matched as one, and the texts
+    looked up come as categoricals (a 4-byte code per row)."""
+    categorical = frame.schema[key] == pl.Categorical
+    texts = [name for name, dtype in vocabulary.schema.items() if dtype == pl.String and name != key]
+    vocabulary = first_rows_by(vocabulary.with_columns(pl.col(key).cast(pl.String)), key).with_columns(
+        pl.col(key).cast(pl.Categorical if categorical else pl.String),
+        *[pl.col(name).cast(pl.Categorical) for name in texts],
+        pl.lit(True).alias(found),
+    )
+    keys = frame.select(pl.col(key) if categorical else pl.col(key).cast(pl.String))
+    looked_up = keys.join(vocabulary, on=key, how="left", maintain_order="left").drop(key)
+    return frame.hstack(looked_up)
+
+
+def _figures_frame(context: Context):
     read = [*VALUE_FIELDS, "unit", "qualifier", "metric", "period", "forecast", "source_id"]
     figures = context.table("figures", *read)
     units = context.table("units", "unit_id", "dimension", "minimum", "maximum", "whole_number")
-    metrics, qualifiers = (
-        context.table("metrics", "metric_id", "dimension"),
-        context.table("qualifiers", "qualifier", "implies"),
-    )
-    sources = context.table("sources", *PUBLICATION)
+    metrics = context.table("metrics", "metric_id", "dimension")
+    qualifiers = context.table("qualifiers", "qualifier", "implies")
+    sources = context.table("sources", "source_id", "published", "published_precision")
     if not all((figures, units, metrics, qualifiers, sources)):
         return None
     unit = units.frame.select(
@@ -115,34 +100,33 @@ def _figures_frame(context: Context, rows):
     )
     metric = metrics.frame.select(pl.col("metric_id").alias("metric"), pl.col("dimension").alias("metric_dimension"))
     qualifier = qualifiers.frame.select("qualifier", pl.col("implies").alias("qualifier_implies"))
-    frame = rows.lazy().select(ROW, *read)
-    for key, vocabulary in (
-        ("unit", unit),
-        ("metric", metric),
-        ("qualifier", qualifier),
-        ("source_id", _publication(sources.frame)),
-        ("period", _period_starts(rows)),
-    ):
-        frame = _look_up(frame, key, vocabulary)
-    return frame.collect()
+    frame = figures.frame.select(ROW, *read)
+    frame = _look_up(frame, unit, "unit", "unit_found")
+    frame = _look_up(frame, metric, "metric", "metric_found")
+    frame = _look_up(frame, qualifier, "qualifier", "qualifier_found")
+    frame = _look_up(frame, _publication(sources.frame), "source_id", "source_found")
+    return _look_up(frame, _period_starts(frame), "period", "period_found")
 
 
-def _events_frame(context: Context, rows):
-    events, sources = context.table("events", "date", "source_id"), context.table("sources", *PUBLICATION)
+def _events_frame(context: Context):
+    events = context.table("events", "date", "source_id")
+    sources = context.table("sources", "source_id", "published", "published_precision")
     if not (events and sources):
         return None
-    return _look_up(rows.lazy().select(ROW, "date", "source_id"), "source_id", _publication(sources.frame)).collect()
+    return _look_up(events.frame.select(ROW, "date", "source_id"), _publication(sources.frame), "source_id", "found")
 
 
-def _metrics_frame(context: Context, rows):
+def _metrics_frame(context: Context):
     metrics, units = context.table("metrics", "dimension"), context.table("units", "dimension")
     if not (metrics and units):
         return None
-    dimensions = units.frame.get_column("dimension").drop_nulls().unique().to_list()
-    return rows.with_columns(pl.col("dimension").is_in(dimensions).alias("dimension_known"))
+    dimensions = units.frame.get_column("dimension").cast(pl.String).drop_nulls().unique()
+    return metrics.frame.select(ROW, "dimension").with_columns(
+        pl.col("dimension").cast(pl.String).is_in(dimensions.implode()).alias("dimension_known")
+    )
 
 
-def _units_frame(context: Context, rows):
+def _units_frame(context: Context):
     units = context.table("units", "unit_id", "dimension", "to_base_factor", "base_unit_id", "minimum", "maximum")
     if not units:
         return None
@@ -151,81 +135,83 @@ def _units_frame(context: Context, rows):
         pl.col("dimension").alias("base_dimension"),
         pl.col("to_base_factor").alias("base_factor"),
     )
-    read = rows.lazy().select(ROW, "unit_id", "dimension", "base_unit_id", "minimum", "maximum")  # what the rules read
-    return _look_up(read, "base_unit_id", base).collect()
+    rows = units.frame.select(ROW, "unit_id", "dimension", "base_unit_id", "minimum", "maximum")
+    return _look_up(rows, base, "base_unit_id", "base_found")
 
 
-def _look_up(frame, key: str, vocabulary):
-    """`frame` with every column of `vocabulary` but `key`, from the vocabulary's row with the same key.
-
-    A text comes as a categorical: a code per row, where a string costs a 16-byte view. The frame of the
-    1M-row package's figures added 43-45 MB at its peak, against 80-82 MB with strings."""
-    columns = [c for c in vocabulary.columns if c != key]
-    vocabulary = vocabulary.with_columns(
-        pl.col(c).cast(pl.Categorical) for c in columns if vocabulary.schema[c] == pl.String
-    )
-    return looked_up(frame, key, vocabulary, columns)
+FRAMES = {"figures": _figures_frame, "events": _events_frame, "metrics": _metrics_frame, "units": _units_frame}
 
 
 def _publication(sources):
     """Each source's publication window: the last day its `published` date at its precision can mean."""
-    published, precision = pl.col("published"), pl.col("published_precision")
+    published, precision = pl.col("published"), pl.col("published_precision").cast(pl.String)
     latest = (
         pl.when(precision == "year")
         .then(pl.date(published.dt.year(), 12, 31))
         .when(precision == "month")
         .then(published.dt.month_end())
-        .otherwise(published)
+        .when(precision == "day")
+        .then(published)
     )
-    return sources.select("source_id", published.alias("published"), latest.alias("published_latest"))
+    return sources.select("source_id", latest.alias("published_latest"))
 
 
-def _period_starts(figures):
-    """Each distinct period with its start date: parsed once per period, not once per row."""
-    # as text: a schema may make the period a foreign key, held as a categorical
-    return figures.select(pl.col("period").unique().drop_nulls().cast(pl.String)).with_columns(
-        _period_start().alias("period_start")
+def _period_starts(frame):
+    """Each distinct period with its first calendar day, parsed once per period (null if it names none)."""
+    return frame.select(pl.col("period").cast(pl.String).unique().drop_nulls()).with_columns(
+        period_start(pl.col("period")).alias("period_start")
     )
 
 
-def _period_start():
-    """The first calendar date a `period` string names (its start, or its end for `../end`)."""
-    first = pl.col("period").str.extract(r"([0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?)", 1)
-    padded = (
-        pl.when(first.str.len_chars() == 4)
-        .then(first + "-01-01")
-        .when(first.str.len_chars() == 7)
-        .then(first + "-01")
-        .otherwise(first)
+def period_start(period):
+    """The first calendar day a `period` names (its start, or its end for `../end`); null where it names no
+    calendar date (`2025-13`, `2025-02-30`) — and where any date it holds is not one."""
+    dates = period.str.extract_all(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
+    padded = dates.list.eval(
+        pl.when(pl.element().str.len_chars() == 4)
+        .then(pl.element() + "-01-01")
+        .when(pl.element().str.len_chars() == 7)
+        .then(pl.element() + "-01")
+        .otherwise(pl.element())
+        .str.to_date("%Y-%m-%d", strict=False)
     )
-    return padded.str.to_date("%Y-%m-%d", strict=False)
+    return pl.when(padded.list.len() > 0).then(
+        pl.when(padded.list.eval(pl.element().is_null()).list.any().not_()).then(padded.list.first())
+    )
 
 
 # ---------------------------------------------------------------- the rules
 
 
+def _text(expression) -> pl.Expr:
+    """An expression shown in a message: its text, or `(empty)`."""
+    return expression.cast(pl.String).fill_null("(empty)")
+
+
+def _not_in(vocabulary: str, key: str):
+    return lambda: pl.format("{} {} is not in {}", pl.lit(key), _text(pl.col(key)), pl.lit(vocabulary))
+
+
 def _in_unit_range(column: str):
-    value = pl.col(column)
-    return value.is_null() | (
-        (pl.col("unit_minimum").is_null() | (value >= pl.col("unit_minimum")))
-        & (pl.col("unit_maximum").is_null() | (value <= pl.col("unit_maximum")))
-    )
+    value, minimum, maximum = pl.col(column), pl.col("unit_minimum"), pl.col("unit_maximum")
+    within = (minimum.is_null() | (value >= minimum)) & (maximum.is_null() | (value <= maximum))
+    return pl.when(pl.col("unit_found")).then(within)
 
 
 def _range_detail(column: str):
     return pl.format(
         "{} {} is outside the range [{}, {}] of unit {}",
         pl.lit(column),
-        pl.col(column),
-        pl.col("unit_minimum").fill_null(float("-inf")),
-        pl.col("unit_maximum").fill_null(float("inf")),
-        pl.col("unit"),
+        _text(pl.col(column)),
+        _text(pl.col("unit_minimum").fill_null(float("-inf"))),
+        _text(pl.col("unit_maximum").fill_null(float("inf"))),
+        _text(pl.col("unit")),
     )
 
 
 def _whole(column: str):
     value = pl.col(column)
-    return value.is_null() | ~pl.col("unit_whole_number").fill_null(False) | (value == value.floor())
+    return pl.when(pl.col("unit_found")).then(pl.col("unit_whole_number").not_() | (value == value.floor()))
 
 
 def _shape():
@@ -247,15 +233,58 @@ def _shape():
 
 
 def _qualifier_matches_shape():
-    implies = pl.col("qualifier_implies").fill_null("exact")
-    shape = _shape()
-    return (
-        pl.when(implies == "lower_bound")
+    implies, shape = pl.col("qualifier_implies").cast(pl.String), _shape()
+    matches = (
+        pl.when(pl.col("qualifier").is_null() | implies.is_in(["approximate", "exact"]))
+        .then(shape.is_in(["point", "range"]))
+        .when(implies == "lower_bound")
         .then(shape == "lower_bound")
         .when(implies == "upper_bound")
         .then(shape == "upper_bound")
-        .otherwise(shape.is_in(["point", "range"]))
     )
+    return pl.when(pl.col("qualifier").is_null() | pl.col("qualifier_found")).then(matches)
+
+
+def _bounds_in_order():
+    low, value, high = pl.col("value_low"), pl.col("value"), pl.col("value_high")
+    return (
+        (low.is_null() | value.is_null() | (low <= value))
+        & (high.is_null() | value.is_null() | (value <= high))
+        & (low.is_null() | high.is_null() | (low <= high))
+    )
+
+
+def _dimensions_match():
+    found = pl.col("unit_found") & pl.col("metric_found")
+    return pl.when(found).then(pl.col("unit_dimension").cast(pl.String) == pl.col("metric_dimension").cast(pl.String))
+
+
+def _why_dimension_unevaluable():
+    return (
+        pl.when(pl.col("unit_found").is_null())
+        .then(_not_in("units", "unit")())
+        .otherwise(_not_in("metrics", "metric")())
+    )
+
+
+def _period_before_publication():
+    known = pl.col("period_start").is_not_null() & pl.col("source_found").fill_null(False)
+    return pl.when(known).then(pl.col("forecast") | (pl.col("period_start") <= pl.col("published_latest")))
+
+
+def _why_period_unevaluable():
+    return (
+        pl.when(pl.col("period_start").is_null())
+        .then(pl.format("period {} names no calendar date", _text(pl.col("period"))))
+        .otherwise(pl.format("the publication date of source {} is not known", _text(pl.col("source_id"))))
+    )
+
+
+def _unit_base():
+    same = (pl.col("base_dimension").cast(pl.String) == pl.col("dimension").cast(pl.String)) & (
+        pl.col("base_factor") == 1
+    )
+    return pl.when(pl.col("base_found")).then(same)
 
 
 RULES: list[Rule] = [
@@ -264,9 +293,10 @@ RULES: list[Rule] = [
             "unit-range",
             "figures",
             column,
-            "value outside the range its unit allows",
+            (column,),
             lambda c=column: _in_unit_range(c),
             lambda c=column: _range_detail(c),
+            _not_in("units", "unit"),
         )
         for column in VALUE_FIELDS
     ],
@@ -275,11 +305,12 @@ RULES: list[Rule] = [
             "unit-whole-number",
             "figures",
             column,
-            "a count must be a whole number",
+            (column,),
             lambda c=column: _whole(c),
             lambda c=column: pl.format(
-                "{} {} is not a whole number, as unit {} requires", pl.lit(c), pl.col(c), pl.col("unit")
+                "{} {} is not a whole number, as unit {} requires", pl.lit(c), _text(pl.col(c)), _text(pl.col("unit"))
             ),
+            _not_in("units", "unit"),
         )
         for column in VALUE_FIELDS
     ],
@@ -287,110 +318,110 @@ RULES: list[Rule] = [
         "value-within-bounds",
         "figures",
         "value",
-        "value must lie between value_low and value_high",
-        lambda: (
-            (pl.col("value_low").is_null() | pl.col("value").is_null() | (pl.col("value_low") <= pl.col("value")))
-            & (pl.col("value_high").is_null() | pl.col("value").is_null() | (pl.col("value") <= pl.col("value_high")))
-            & (
-                pl.col("value_low").is_null()
-                | pl.col("value_high").is_null()
-                | (pl.col("value_low") <= pl.col("value_high"))
-            )
-        ),
+        (),
+        _bounds_in_order,
         lambda: pl.format(
             "value_low {} <= value {} <= value_high {} does not hold",
-            pl.col("value_low"),
-            pl.col("value"),
-            pl.col("value_high"),
+            _text(pl.col("value_low")),
+            _text(pl.col("value")),
+            _text(pl.col("value_high")),
         ),
+        lambda: pl.lit("the bounds cannot be compared"),
     ),
     Rule(
         "qualifier-bounds",
         "figures",
         "qualifier",
-        "the qualifier implies other bounds than the row fills",
+        (),
         _qualifier_matches_shape,
         lambda: pl.format(
             "qualifier {} implies {}, but the row fills {}",
-            pl.col("qualifier").fill_null("(none)"),
-            pl.col("qualifier_implies").fill_null("exact"),
+            _text(pl.col("qualifier")).replace("(empty)", "(none)"),
+            pl.col("qualifier_implies").cast(pl.String).fill_null("exact"),
             _shape(),
         ),
+        _not_in("qualifiers", "qualifier"),
     ),
     Rule(
         "metric-dimension",
         "figures",
         "unit",
-        "the unit's dimension is not the metric's",
-        lambda: (
-            pl.col("unit_dimension").is_null()
-            | pl.col("metric_dimension").is_null()
-            | (pl.col("unit_dimension") == pl.col("metric_dimension"))
-        ),
+        ("unit", "metric"),
+        _dimensions_match,
         lambda: pl.format(
             "unit {} measures {}, but metric {} is a {}",
-            pl.col("unit"),
-            pl.col("unit_dimension"),
-            pl.col("metric"),
-            pl.col("metric_dimension"),
+            _text(pl.col("unit")),
+            _text(pl.col("unit_dimension")),
+            _text(pl.col("metric")),
+            _text(pl.col("metric_dimension")),
         ),
+        _why_dimension_unevaluable,
     ),
     Rule(
         "period-after-publication",
         "figures",
         "period",
-        "the period starts after the source was published, and the figure is not a forecast",
-        lambda: (
-            pl.col("forecast")
-            | pl.col("period_start").is_null()
-            | (pl.col("period_start") <= pl.col("published_latest"))
-        ),
+        ("period", "forecast"),
+        _period_before_publication,
         lambda: pl.format(
             "period {} starts after the source's publication ({}); mark the figure as a forecast if it is one",
-            pl.col("period"),
-            pl.col("published_latest"),
+            _text(pl.col("period")),
+            _text(pl.col("published_latest")),
         ),
+        _why_period_unevaluable,
     ),
     Rule(
         "date-after-publication",
         "events",
         "date",
-        "the event is dated after its source was published",
-        lambda: pl.col("date") <= pl.col("published_latest"),
-        lambda: pl.format("date {} is after the source's publication ({})", pl.col("date"), pl.col("published_latest")),
+        ("date",),
+        lambda: pl.when(pl.col("published_latest").is_not_null()).then(pl.col("date") <= pl.col("published_latest")),
+        lambda: pl.format(
+            "date {} is after the source's publication ({})", _text(pl.col("date")), _text(pl.col("published_latest"))
+        ),
+        lambda: pl.format("the publication date of source {} is not known", _text(pl.col("source_id"))),
     ),
     Rule(
         "metric-dimension-known",
         "metrics",
         "dimension",
-        "no unit has this dimension",
+        ("dimension",),
         lambda: pl.col("dimension_known"),
-        lambda: pl.format("dimension {} is not the dimension of any unit", pl.col("dimension")),
+        lambda: pl.format("dimension {} is not the dimension of any unit", _text(pl.col("dimension"))),
+        lambda: pl.lit("the units' dimensions cannot be read"),
     ),
     Rule(
         "unit-base",
         "units",
         "base_unit_id",
-        "a base unit must be of the same dimension and convert to itself with factor 1",
-        lambda: (
-            pl.col("base_dimension").is_null()
-            | ((pl.col("base_dimension") == pl.col("dimension")) & (pl.col("base_factor") == 1))
-        ),
+        ("base_unit_id",),
+        _unit_base,
         lambda: pl.format(
             "base unit {} has dimension {} and factor {}; unit {} has dimension {}",
-            pl.col("base_unit_id"),
-            pl.col("base_dimension"),
-            pl.col("base_factor"),
-            pl.col("unit_id"),
-            pl.col("dimension"),
+            _text(pl.col("base_unit_id")),
+            _text(pl.col("base_dimension")),
+            _text(pl.col("base_factor")),
+            _text(pl.col("unit_id")),
+            _text(pl.col("dimension")),
         ),
+        _not_in("units", "base_unit_id"),
     ),
     Rule(
         "unit-range-order",
         "units",
         "minimum",
-        "minimum must not exceed maximum",
-        lambda: pl.col("minimum").is_null() | pl.col("maximum").is_null() | (pl.col("minimum") <= pl.col("maximum")),
-        lambda: pl.format("minimum {} > maximum {}", pl.col("minimum"), pl.col("maximum")),
+        ("minimum", "maximum"),
+        lambda: pl.col("minimum") <= pl.col("maximum"),
+        lambda: pl.format("minimum {} > maximum {}", _text(pl.col("minimum")), _text(pl.col("maximum"))),
+        lambda: pl.lit("the range cannot be compared"),
     ),
 ]
+
+
+def _messages() -> dict[str, str]:
+    from ..rules import BY_NAME
+
+    return {rule.name: BY_NAME[rule.name].description for rule in RULES}
+
+
+BY_RULE_MESSAGE = _messages()

@@ -1,59 +1,73 @@
 """Layer 2, structure and types: every CSV against its Table Schema.
 
 Reads each table once, parsing every column into its type as it is read (see `redata.tables`), checks the
-header against the schema's fields, reports each cell that did not parse (never guessed), applies the schema's
-constraints through the pandera schema derived from it, checks uniqueness and primary keys, and
-reports text cells a spreadsheet would execute as a formula. Tables whose header holds every field go
-on to the later layers, typed.
+header against the schema's fields, reports each cell that did not parse (never guessed), applies the
+schema's constraints through the pandera schema derived from it, checks uniqueness and primary keys, and
+reports text cells a spreadsheet would execute as a formula. In a built package, each table's Parquet file
+must hold what its CSV holds. Tables whose header holds every field go on to the later layers, typed.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future
-from functools import partial
+from collections import Counter
 
 from .. import schema as table_schema
 from ..package import Package, Resource
 from ..report import Problem
-from ..tables import ReadResult, read_file, read_in_background, texts_where, unparsed
+from ..tables import TableReadError, read_header, read_table
 from . import ROW, STREAMING, Table, row_problems
 
 LAYER = "structure"
+VALUE = "\x00value"
 
 
-def start_reading(package: Package) -> dict[str, Future]:
-    """Start reading every CSV table of the package (see `redata.tables.read_in_background`)."""
-    return read_in_background({name: partial(read, r) for name, r in package.resources.items() if is_csv(r)})
-
-
-def read(resource: Resource) -> ReadResult:
-    """Read one CSV table, its columns parsed as its schema says, its repeated foreign keys (and any text
-    column whose first rows repeat) as categoricals."""
-    return read_file(resource.path, _parsers(resource.schema), table_schema.categorical_fields(resource.schema))
-
-
-def _parsers(schema: dict) -> dict:
-    """The parsing expression of every field that is not text, by name."""
-    return {
-        f["name"]: table_schema.parse_expression(f) for f in table_schema.fields(schema) if not table_schema.is_text(f)
-    }
-
-
-def check(package: Package, usable: set[str], reading: dict[str, Future]) -> tuple[dict[str, Table], list[Problem]]:
+def check(package: Package, usable: set[str]) -> tuple[dict[str, Table], list[Problem]]:
     """The typed tables and the problems found."""
     tables: dict[str, Table] = {}
     problems: list[Problem] = []
     for name, resource in package.resources.items():
-        if name not in usable or name not in reading:
+        if name not in usable:
             continue
-        table, found = check_table(resource, reading[name].result())
+        table, found = check_table(resource)
         problems += found
         if table is not None:
             tables[name] = table
-    for table in tables.values():
-        if table.resource.parquet is not None:
-            problems += _parquet_problems(table)
+            problems += parquet_problems(table)
     return tables, problems
+
+
+def read(resource: Resource) -> tuple[Table | None, list[Problem]]:
+    """A table read and typed as its schema says, or the problems that stopped it (header, CSV syntax)."""
+    name = resource.name
+    if not is_csv(resource):
+        message = f"{resource.path.name} is not a CSV table; redata reads CSV tables only"
+        return None, [Problem(LAYER, name, None, None, resource.descriptor.get("format"), "csv-readable", message)]
+    try:
+        header = read_header(resource.path)
+    except TableReadError as error:
+        return None, _read_problems(name, error)
+    problems = _header_problems(name, resource.path, header, resource.schema)
+    expected = table_schema.field_names(resource.schema)
+    if not set(expected) <= set(header):
+        return None, problems
+    try:
+        schema = resource.schema
+        raw = read_table(resource.path, header, table_schema.parsers(schema), table_schema.categorical_fields(schema))
+    except TableReadError as error:
+        return None, problems + _read_problems(name, error)
+    frame = raw.frame.select(table_schema.column(name) for name in expected).with_row_index(ROW)
+    return Table(name, resource, raw, frame), problems
+
+
+def check_table(resource: Resource) -> tuple[Table | None, list[Problem]]:
+    table, problems = read(resource)
+    if table is None:
+        return None, problems
+    problems += _type_problems(table)
+    problems += _constraint_problems(table)
+    problems += _uniqueness_problems(table)
+    problems += _formula_problems(table)
+    return table, problems
 
 
 def is_csv(resource: Resource) -> bool:
@@ -61,47 +75,8 @@ def is_csv(resource: Resource) -> bool:
     return declared == "csv" if declared else resource.path.suffix.lower() == ".csv"
 
 
-def check_table(resource: Resource, result: ReadResult) -> tuple[Table | None, list[Problem]]:
-    name = resource.name
-    problems = [] if result.header is None else _header_problems(name, resource.path, result.header, resource.schema)
-    if result.error is not None:
-        return None, problems + [
-            Problem(LAYER, name, result.error.line, None, None, "csv-readable", result.error.message)
-        ]
-    raw = result.raw
-    expected = table_schema.field_names(resource.schema)
-    if any(field not in raw.typed.columns for field in expected):
-        return None, problems
-    table = Table(name, resource, raw, raw.typed.select(expected).with_row_index(ROW))
-    type_problems, bad_cells = _type_problems(table)
-    problems += type_problems
-    problems += _constraint_problems(table, bad_cells)
-    problems += _uniqueness_problems(table)
-    problems += _formula_problems(table)
-    return table, problems
-
-
-def _parquet_problems(table: Table) -> list[Problem]:
-    """A table's Parquet file (in a built package) must hold exactly the table its CSV holds."""
-    import polars as pl
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    path = table.resource.parquet
-
-    def problem(rule: str, message: str) -> list[Problem]:
-        return [Problem(LAYER, table.name, None, "parquet", path.name, rule, message)]
-
-    try:
-        stored = pq.read_table(path)
-    except (pa.ArrowException, OSError) as error:
-        return problem("parquet-readable", f"{path}: cannot be read as Parquet: {str(error).splitlines()[0]}")
-    if not stored.schema.equals(table_schema.arrow_schema(table.schema), check_metadata=False):
-        return problem("parquet-schema", f"{path.name}: column types differ from those the Table Schema gives")
-    as_text = pl.col(pl.Categorical).cast(pl.String)  # enumerations in the file, foreign keys in the table
-    if not pl.from_arrow(stored).with_columns(as_text).equals(table.frame.drop(ROW).with_columns(as_text)):
-        return problem("parquet-matches-csv", f"{path.name} does not hold the same rows as {table.resource.path.name}")
-    return []
+def _read_problems(name: str, error: TableReadError) -> list[Problem]:
+    return [Problem(LAYER, name, line, None, None, "csv-readable", message) for line, message in error.problems]
 
 
 def _header_problems(name: str, path, header: list[str], schema: dict) -> list[Problem]:
@@ -110,180 +85,164 @@ def _header_problems(name: str, path, header: list[str], schema: dict) -> list[P
         delimiter = next((d for d in (";", "\t", "|") if d in header[0]), None)
         if delimiter:
             shown = "a tab" if delimiter == "\t" else repr(delimiter)
-            return [
-                Problem(
-                    LAYER,
-                    name,
-                    1,
-                    None,
-                    header[0],
-                    "delimiter",
-                    f"{path}: the header is one column split by {shown}; fields must be separated by commas",
-                )
-            ]
-    problems = []
-    for label in sorted({label for label in header if header.count(label) > 1}):
-        problems.append(
-            Problem(
-                LAYER,
-                name,
-                1,
-                label,
-                label,
-                "header-duplicate",
-                f"column {label!r} appears {header.count(label)} times in the header",
-            )
-        )
-    missing = [field for field in expected if field not in header]
-    extra = [label for label in dict.fromkeys(header) if label not in expected]
-    for field in missing:
-        problems.append(
-            Problem(
-                LAYER,
-                name,
-                1,
-                field,
-                None,
-                "header-missing",
-                f"column {field!r} of the schema is missing from the header",
-            )
-        )
-    for label in extra:
-        problems.append(
-            Problem(LAYER, name, 1, label, label, "header-extra", f"column {label!r} is not a field of the schema")
-        )
+            message = f"{path}: the header is one column split by {shown}; fields must be separated by commas"
+            return [Problem(LAYER, name, 1, None, header[0], "delimiter", message)]
+    counts = Counter(header)
+    problems = [
+        Problem(LAYER, name, 1, label, label, "header-duplicate", f"column {label!r} appears {count} times")
+        for label, count in sorted(counts.items())
+        if count > 1
+    ]
+    wanted = set(expected)
+    missing = [field for field in expected if field not in counts]
+    extra = [label for label in counts if label not in wanted]
+    problems += [
+        Problem(LAYER, name, 1, field, None, "header-missing", f"column {field!r} of the schema is missing")
+        for field in missing
+    ]
+    problems += [
+        Problem(LAYER, name, 1, label, label, "header-extra", f"column {label!r} is not a field of the schema")
+        for label in extra
+    ]
     if not missing and not extra and len(header) == len(expected) and header != expected:
-        problems.append(
-            Problem(
-                LAYER,
-                name,
-                1,
-                None,
-                ",".join(header),
-                "header-order",
-                f"columns must be in the schema's order: {','.join(expected)}",
-            )
-        )
+        message = f"columns must be in the schema's order: {','.join(expected)}"
+        problems.append(Problem(LAYER, name, 1, None, ",".join(header), "header-order", message))
     return problems
 
 
-def _type_problems(table: Table) -> tuple[list[Problem], set[tuple[int, str]]]:
-    """Cells that hold a value which did not parse into the field's type, and their (row, field). Only a
-    column with such a cell kept its strings (see `redata.tables.read_table`)."""
+def _type_problems(table: Table) -> list[Problem]:
+    """Cells that hold a value which did not parse into the field's type."""
     import polars as pl
 
+    bad = table.raw.bad_cells
     problems: list[Problem] = []
-    bad_cells: set[tuple[int, str]] = set()
     for field in table_schema.fields(table.schema):
-        if table_schema.is_text(field) or field["name"] not in table.raw.frame.columns:
-            continue
-        column = field["name"]
-        failing = (
-            table.frame.select(ROW, pl.col(column).alias("_typed"))
-            .with_columns(table.raw.frame.get_column(column).alias("_raw"))
-            .filter(unparsed(pl.col("_raw"), pl.col("_typed")))
-        )
-        if failing.height:
-            bad_cells.update((row, column) for row in failing.get_column(ROW).to_list())
+        cells = bad.filter(pl.col("column") == field["name"])
+        if cells.height:
+            failing = cells.select(pl.col("row").alias(ROW), pl.col("text").alias(VALUE))
+            message = table_schema.field_type(field).invalid
             problems += row_problems(
-                table,
-                failing,
-                layer=LAYER,
-                field=column,
-                rule="type",
-                message=table_schema.type_message(field),
-                value="_raw",
+                table, failing, layer=LAYER, field=field["name"], rule="type", message=message, value=VALUE
             )
-    return problems, bad_cells
+    return problems
 
 
-def _constraint_problems(table: Table, bad_cells: set[tuple[int, str]]) -> list[Problem]:
-    """Required, enum, pattern, ranges and lengths, through the pandera schema derived from the Table Schema."""
+def _constraint_problems(table: Table) -> list[Problem]:
+    """Required, enum, pattern, ranges and lengths, through the pandera schema derived from the Table Schema.
+    A failure pandera cannot place on a row (a check that raised) is a problem of the whole table."""
     import pandera.polars as pa
     import polars as pl
 
-    schema = table.schema
     try:
-        held = {name for name, dtype in table.frame.schema.items() if dtype == pl.Categorical}
-        table_schema.pandera_schema(schema, table.name, held).validate(table.frame, lazy=True)
+        table_schema.pandera_schema(table.schema, table.name).validate(table.frame, lazy=True)
         return []
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
-    rules = {field["name"]: table_schema.constraint_checks(field) for field in table_schema.fields(schema)}
+    rules = {field["name"]: table_schema.constraint_checks(field) for field in table_schema.fields(table.schema)}
+    bad = table.raw.bad_cells
     problems: list[Problem] = []
-    cases = cases.filter(pl.col("index").is_not_null())
     for (column, check, number), group in cases.group_by(["column", "check", "check_number"], maintain_order=True):
-        if check == "not_nullable":
-            rule, message = "required", "a value is required"
-        elif number is not None and column in rules and number < len(rules[column]):
-            rule, message, _ = rules[column][number]
-        else:
-            rule, message = str(check), str(check)
-        failing = group.select(pl.col("index").cast(pl.UInt32).alias(ROW), pl.col("failure_case").alias("_value"))
-        failing = failing.filter(~pl.col(ROW).is_in([row for row, field in bad_cells if field == column]))
-        problems += row_problems(table, failing, layer=LAYER, field=column, rule=rule, message=message, value="_value")
+        rule, message = _rule_of(check, number, rules.get(column, []))
+        unplaced = group.filter(pl.col("index").is_null())
+        if unplaced.height:
+            detail = "; ".join(sorted({str(v) for v in unplaced.get_column("failure_case").to_list()}))[:300]
+            text = f"{rule} could not be evaluated on column {column}: {detail}"
+            problems.append(Problem(LAYER, table.name, None, column, None, rule, text))
+        failing = group.filter(pl.col("index").is_not_null()).select(
+            pl.col("index").cast(pl.UInt32).alias(ROW), pl.col("failure_case").alias(VALUE)
+        )
+        # a cell of the wrong type is null once parsed: it is reported as a type problem, not as missing
+        unparsed = bad.filter(pl.col("column") == column).get_column("row")
+        failing = failing.filter(~pl.col(ROW).is_in(unparsed.implode()))
+        problems += row_problems(table, failing, layer=LAYER, field=column, rule=rule, message=message, value=VALUE)
     return problems
 
 
+def _rule_of(check, number, rules: list) -> tuple[str, str]:
+    if check == "not_nullable":
+        return "required", "a value is required"
+    if number is not None and number < len(rules):
+        rule, message, _ = rules[number]
+        return rule, message
+    return "type", f"pandera check {check} failed"
+
+
 def _uniqueness_problems(table: Table) -> list[Problem]:
-    """Unique fields and the primary key: count distinct values first, find duplicates only if any."""
+    """Unique fields and the primary key."""
     import polars as pl
 
-    frame = table.frame
     problems: list[Problem] = []
     keys = [[field] for field in sorted(table_schema.unique_fields(table.schema))]
     primary = table_schema.primary_key(table.schema)
     if len(primary) > 1:
         keys.append(primary)
     for key in keys:
-        present = frame.select(ROW, *key).drop_nulls(key)
-        # Distinct hashes prove distinct keys; only when some hash repeats are the keys compared. The
-        # hashing runs on the streaming engine, on every core: 0.24 s for 10M figure ids, against 0.38-0.49 s.
-        hashes = present.lazy().select(pl.struct(key).hash().alias("_hash")).collect(engine=STREAMING)
-        if hashes.get_column("_hash").n_unique() == present.height:
+        columns = [table_schema.column(name) for name in key]
+        present = table.frame.select(pl.col(ROW), *columns).drop_nulls(key)
+        # Distinct hashes prove distinct keys, and only where a hash repeats are the keys compared: finding the
+        # duplicates of 1M figure ids, or of the mentions' two-column key, takes 200 MB more at once.
+        hashes = present.lazy().select(pl.struct(columns).hash()).collect(engine=STREAMING).to_series()
+        if hashes.n_unique() == present.height:
             continue
-        duplicated = present.filter(pl.struct(key).is_duplicated())
-        shown = duplicated.with_columns(
-            pl.concat_str([pl.col(k).cast(pl.String) for k in key], separator=", ").alias("_value")
-        )
+        duplicated = present.filter(pl.struct(columns).is_duplicated())
+        shown = duplicated.select(ROW, pl.concat_str([c.cast(pl.String) for c in columns], separator=", ").alias(VALUE))
         rule = "primary-key" if key == primary else "unique"
         message = f"{'primary key' if rule == 'primary-key' else 'value'} ({', '.join(key)}) is not unique"
         problems += row_problems(
-            table, shown, layer=LAYER, field=",".join(key), rule=rule, message=message, value="_value"
+            table, shown, layer=LAYER, field=",".join(key), rule=rule, message=message, value=VALUE
         )
     return problems
 
 
 def _formula_problems(table: Table) -> list[Problem]:
-    """One pass counts the cells of every text column that start like a formula; only in columns with
-    some are signed numbers (`-5`, which no spreadsheet runs) told apart and the rest listed."""
-    columns = [f["name"] for f in table_schema.fields(table.schema) if table_schema.is_text(f)]
+    """Text cells that start like a formula (`-5`, a number, is not one)."""
+    import polars as pl
 
-    def starts_like_formula(name: str):
-        return texts_where(table.frame, name, lambda text: text.str.contains(table_schema.FORMULA_START))
-
-    def formula(name: str):
-        return texts_where(
-            table.frame,
-            name,
-            lambda text: text.str.contains(table_schema.FORMULA_START) & ~text.str.contains(table_schema.NUMBER_TEXT),
-        )
-
-    counts = (
-        table.frame.select([starts_like_formula(name).sum().alias(name) for name in columns]).row(0) if columns else ()
-    )
+    message = "text starts with = + - @ or a tab or carriage return, which a spreadsheet would run as a formula"
     problems: list[Problem] = []
-    for name, count in zip(columns, counts, strict=True):
-        if not count:
+    for field in table_schema.fields(table.schema):
+        if not table_schema.is_text(field):
             continue
-        failing = table.frame.filter(formula(name)).select(ROW, name)
+        text = table_schema.column(field["name"]).cast(pl.String)
+        starts = table.frame.select(pl.col(ROW), text.alias(VALUE)).filter(
+            pl.col(VALUE).str.contains(table_schema.FORMULA_START)
+        )
+        failing = starts.filter(~pl.col(VALUE).str.contains(table_schema.NUMBER_TEXT))
         problems += row_problems(
-            table,
-            failing,
-            layer=LAYER,
-            field=name,
-            rule="formula-injection",
-            message="text starts with = + - @ or a tab or carriage return, which a spreadsheet would run as a formula",
-            value=name,
+            table, failing, layer=LAYER, field=field["name"], rule="formula-injection", message=message, value=VALUE
         )
     return problems
+
+
+# ---------------------------------------------------------------- a built package's Parquet files
+
+
+def parquet_problems(table: Table) -> list[Problem]:
+    """A table's Parquet file (in a built package) must hold exactly the table its CSV holds. Its footer is
+    read first: a file that claims another number of rows, or other columns, is not decompressed at all."""
+    import polars as pl
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = table.resource.parquet
+    if path is None:
+        return []
+
+    def problem(rule: str, message: str) -> list[Problem]:
+        return [Problem(LAYER, table.name, None, "parquet", path.name, rule, message)]
+
+    try:
+        metadata = pq.read_metadata(path)
+        if metadata.num_rows != table.frame.height:
+            return problem(
+                "parquet-matches-csv", f"{path.name} holds {metadata.num_rows} rows, the CSV holds {table.frame.height}"
+            )
+        if not metadata.schema.to_arrow_schema().equals(table_schema.arrow_schema(table.schema), check_metadata=False):
+            return problem("parquet-schema", f"{path.name}: column types differ from those the Table Schema gives")
+        stored = pq.read_table(path)
+    except (pa.ArrowException, OSError) as error:
+        return problem("parquet-readable", f"{path}: cannot be read as Parquet: {str(error).splitlines()[0]}")
+    as_text = pl.col(pl.Categorical).cast(pl.String)  # enumerations are dictionary-encoded in the file
+    if not pl.from_arrow(stored).with_columns(as_text).equals(table.frame.drop(ROW)):
+        return problem("parquet-matches-csv", f"{path.name} does not hold the same rows as {table.resource.path.name}")
+    return []
