@@ -5,9 +5,8 @@ The library API, imported lazily so that `import redata` stays light:
 `load(table, path=None, version=None) -> pandas.DataFrame`, `load_package(path=None, version=None) -> dict`.
 """
 
-from .version import __version__
-
 _API = {
+    "__version__": ("version", "__version__"),
     "validate": ("validation", "validate"),
     "build": ("publish", "build"),
     "diff_packages": ("diff", "diff_packages"),
@@ -15,7 +14,7 @@ _API = {
     "load_package": ("loader", "load_package"),
 }
 
-__all__ = ["__version__", *_API]
+__all__ = list(_API)
 
 
 def __getattr__(name: str):

@@ -1,5 +1,5 @@
 """`python -m redata` runs the command-line interface."""
 
-from .cli import main
+from .entry import main
 
 main()

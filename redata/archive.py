@@ -77,7 +77,9 @@ def _read_regular_file(path, file_name: str, archive_name: str) -> bytes:
         "file", file_name, "source-file-exists", f"archived source {file_name!r} is not in {archive_name}/"
     )
     try:
-        # the path is resolved, so a link is not followed; a pipe opens without waiting for a writer
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise missing  # a pipe, a folder: never opened
+        # the path is resolved, so a link is not followed; a pipe put in its place since opens without waiting
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except (FileNotFoundError, NotADirectoryError):
         raise missing from None

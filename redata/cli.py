@@ -130,6 +130,7 @@ def _print_report(report, format: Format, strict: bool, stream=None) -> None:
 
 def main() -> None:
     """Entry point: run the app, turning "cannot run" into one line and exit code 2."""
+    from .entry import INTERRUPTED
     from .errors import CannotRun
     from .startup import prepare_process
 
@@ -139,7 +140,7 @@ def main() -> None:
     except CannotRun as error:
         _fail(f"redata: error: {error}")
     except KeyboardInterrupt:
-        _fail("redata: interrupted", 130)
+        _interrupted(INTERRUPTED)
     except typer.Abort:
         _fail("redata: aborted")
     except typer.TyperException as error:  # usage errors: typer prints them as click does
@@ -156,9 +157,20 @@ def main() -> None:
             f"redata: internal error: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''} "
             "(REDATA_DEBUG=1 shows the traceback)"
         )
+    if code == 130:  # typer's answer to a Ctrl-C while a command runs
+        _interrupted(INTERRUPTED)
     sys.exit(code if isinstance(code, int) else 0)
 
 
 def _fail(message: str, code: int = 2) -> None:
     print(message.replace("\n", " "), file=sys.stderr)
     sys.exit(code)
+
+
+def _interrupted(message: str) -> None:
+    """Exit 130 once every `finally` of the command has run (staging removed), without the interpreter's
+    shutdown: pyarrow aborts the process ("terminate called") when it ends while its reading threads still run."""
+    print(message, file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(130)

@@ -65,6 +65,7 @@ RULES: tuple[Rule, ...] = (
     Rule("header-missing", "structure", ERROR, "every field of the schema is a column of the header"),
     Rule("header-extra", "structure", ERROR, "every column of the header is a field of the schema"),
     Rule("header-order", "structure", ERROR, "the columns are in the schema's order"),
+    Rule("blank-row", "structure", ERROR, "every row holds at least one value"),
     Rule("type", "structure", ERROR, "each cell parses as its field's type"),
     Rule("required", "structure", ERROR, "a required field has a value"),
     Rule("enum", "structure", ERROR, "a value is one its field's enumeration allows"),
@@ -120,7 +121,7 @@ RULES: tuple[Rule, ...] = (
     Rule("as-written-in-quote", "provenance", ERROR, "every *as_written text occurs inside its quote"),
     Rule("mention-is-alias", "provenance", ERROR, "a mention quotes one of its entity's aliases"),
     # references
-    Rule("foreign-key", "references", ERROR, "every foreign key resolves"),
+    Rule("foreign-key", "references", ERROR, "every foreign key resolves", three_valued=True),
     # consistency
     Rule("check-terms", "consistency", ERROR, "a check's terms fit its kind"),
     Rule(
@@ -140,3 +141,16 @@ def _unevaluable(rule: Rule) -> Rule:
 
 RULES += tuple(_unevaluable(rule) for rule in RULES if rule.three_valued)
 BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}
+
+
+def markdown() -> str:
+    """The catalogue as README lists it: each layer, then its rules (the unevaluable ones are implied)."""
+    lines = []
+    for number, layer in enumerate(LAYERS, start=1):
+        rules = [rule for rule in RULES if rule.layer == layer and not rule.name.endswith("-unevaluable")]
+        lines.append(f"{number}. **{layer}**")
+        for rule in rules:
+            three_valued = "; may be unevaluable" if rule.three_valued else ""
+            warning = " (warning)" if rule.severity == WARNING else ""
+            lines.append(f"   - `{rule.name}`{warning}: {rule.description}{three_valued}")
+    return "\n".join(lines)

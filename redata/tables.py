@@ -1,7 +1,7 @@
 """Reading one CSV table, once, into a typed polars frame, and mapping rows back to CSV line numbers.
 
 The rules a CSV must follow: UTF-8 without a byte-order mark; comma-delimited with `"` quoting; a header
-row naming each field once; LF or CRLF line endings; no blank lines; every row as wide as the header; an
+row naming each field once; LF or CRLF line endings; every row as wide as the header; an
 empty cell is null. Every cell is read as a string and parsed into its field's type as it is read; a cell
 that does not parse becomes null, and its text is kept aside for the report. A file that breaks the rules
 raises `TableReadError`, whose problems name the file and, where it can be found, the line.
@@ -10,6 +10,7 @@ raises `TableReadError`, whose problems name the file and, where it can be found
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 from dataclasses import dataclass
@@ -39,7 +40,6 @@ class RawTable:
     the text of every cell that did not parse (`bad_cells`: `row`, `column`, `text`)."""
 
     path: Path
-    header: list[str]
     names: list[str]
     frame: object  # polars.DataFrame
     bad_cells: object  # polars.DataFrame
@@ -118,18 +118,17 @@ def read_table(path: Path, header: list[str], parsers: dict, categorical: frozen
     import pyarrow as pa
 
     names = unique_names(header)
+    parsers = parsers | _as_categorical(categorical)
     for block_bytes in (BLOCK_BYTES, MAX_ROW_BYTES):
-        invalid_rows: list[str] = []
         try:
-            return _read_blocks(path, header, names, parsers | _as_categorical(categorical), block_bytes, invalid_rows)
+            return _read_blocks(path, names, parsers, block_bytes)
         except pa.ArrowInvalid as error:
-            if "straddl" in str(error) and block_bytes < MAX_ROW_BYTES:
-                continue  # a row longer than a block: read again in one large block
             if "skip" in str(error):  # the file is its header line alone, without a final line break
-                return _read_blocks(
-                    None, header, names, parsers | _as_categorical(categorical), block_bytes, invalid_rows
-                )
-            raise TableReadError(explain(path, len(header), str(error))) from None
+                return _read_blocks(None, names, parsers, block_bytes)
+            text_problem = _text_problem(path)  # bytes no CSV holds are found before a larger block is read
+            if "straddl" in str(error) and block_bytes < MAX_ROW_BYTES and text_problem is None:
+                continue  # a row longer than a block: read again in one large block
+            raise TableReadError([text_problem] if text_problem else explain(path, len(header), str(error))) from None
         except OSError as error:
             raise TableReadError([(None, f"{path}: cannot be read: {error.strerror or error}")]) from None
     raise AssertionError("unreachable")
@@ -143,23 +142,22 @@ def _as_categorical(names: frozenset[str]) -> dict:
     return {name: column(name).cast(pl.Categorical) for name in names}
 
 
-def _read_blocks(path, header, names, parsers, block_bytes, invalid_rows) -> RawTable:
+def _read_blocks(path, names, parsers, block_bytes) -> RawTable:
     import polars as pl
 
     typed_parts, bad_parts, offset = [], [], 0
-    for strings in _string_blocks(path, names, block_bytes, invalid_rows):
-        typed = strings.select(parsers.get(name, pl.nth(index)).alias(name) for index, name in enumerate(names))
-        bad_parts += _bad_cells(strings, typed, [name for name in names if name in parsers], offset)
-        typed_parts.append(typed)
-        offset += strings.height
-    if invalid_rows:
-        raise TableReadError(explain(path, len(header), f"{len(invalid_rows)} row(s) of the wrong width"))
+    with contextlib.closing(_string_blocks(path, names, block_bytes)) as blocks:
+        for strings in blocks:
+            typed = strings.select(parsers.get(name, pl.nth(i)).alias(name) for i, name in enumerate(names))
+            bad_parts += _bad_cells(strings, typed, [name for name in names if name in parsers], offset)
+            typed_parts.append(typed)
+            offset += strings.height
     frame = pl.concat(typed_parts, rechunk=False) if typed_parts else _empty(names, parsers)
     empty = pl.DataFrame(schema={"row": pl.UInt32, "column": pl.String, "text": pl.String})
-    return RawTable(path, header, names, frame, pl.concat([empty, *bad_parts]))
+    return RawTable(path, names, frame, pl.concat([empty, *bad_parts]))
 
 
-def _string_blocks(path, names, block_bytes, invalid_rows):
+def _string_blocks(path, names, block_bytes):
     """The CSV's rows as polars frames of strings, a block at a time (none for a header alone)."""
     import polars as pl
     import pyarrow as pa
@@ -168,15 +166,11 @@ def _string_blocks(path, names, block_bytes, invalid_rows):
     if path is None:
         return
     placeholders = [f"column_{i}" for i in range(len(names))]
-
-    def refuse(row) -> str:  # a blank row or one of another width: found and reported once the file is read
-        invalid_rows.append(row.text)
-        return "skip"
-
     reader = pacsv.open_csv(
         path,
         read_options=pacsv.ReadOptions(column_names=placeholders, skip_rows=1, block_size=block_bytes),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=refuse),
+        # a blank line is read as a row of nulls, which the structure layer reports at its line
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(
             column_types=dict.fromkeys(placeholders, pa.string()),
             strings_can_be_null=True,
@@ -184,9 +178,12 @@ def _string_blocks(path, names, block_bytes, invalid_rows):
             null_values=[""],
         ),
     )
-    for batch in reader:
-        # named after the conversion: Arrow would rename a repeated or empty name
-        yield pl.from_arrow(pa.Table.from_batches([batch])).rename(dict(zip(placeholders, names, strict=True)))
+    try:
+        for batch in reader:
+            # named after the conversion: Arrow would rename a repeated or empty name
+            yield pl.from_arrow(pa.Table.from_batches([batch])).rename(dict(zip(placeholders, names, strict=True)))
+    finally:
+        reader.close()  # its reading thread is stopped: one still running when the process ends aborts it
 
 
 def _bad_cells(strings, typed, parsed: list[str], offset: int) -> list:
@@ -214,17 +211,15 @@ def _empty(names: list[str], parsers: dict):
 
 
 def explain(path: Path, width: int, reason: str) -> list[tuple[int | None, str]]:
-    """Where and why a CSV cannot be read: a scan of at most the whole file, a block at a time, that stops at
-    the first bytes that are not UTF-8 or a NUL, else lists the rows that break CSV (at most
-    MAX_ROWS_PER_RULE). `reason` is what the reader said, used when the scan finds nothing."""
-    found = _text_problem(path)
-    if found:
-        return [found]
+    """Where and why a CSV of text cannot be read: the rows that break CSV (at most MAX_ROWS_PER_RULE), read a
+    row at a time. `reason` is what the reader said, used when the scan finds nothing."""
     found = _row_problems(path, width)
     return found or [(None, f"{path}: cannot be parsed as CSV: {reason.strip().splitlines()[0]}")]
 
 
 def _text_problem(path: Path) -> tuple[int, str] | None:
+    """The first bytes that are not UTF-8, or the first NUL, which no CSV of text holds: a scan of at most the
+    whole file, a block at a time, that stops there."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     lines, consumed = 1, 0
     with path.open("rb") as handle:
@@ -232,8 +227,8 @@ def _text_problem(path: Path) -> tuple[int, str] | None:
             try:
                 text = decoder.decode(block)
             except UnicodeDecodeError as error:
-                byte = consumed + error.start
-                return lines + block.count(b"\n", 0, max(error.start, 0)), f"{path}: bytes are not UTF-8 (byte {byte})"
+                line = lines + block.count(b"\n", 0, max(error.start, 0))
+                return line, f"{path}:{line}: bytes are not UTF-8 (byte {consumed + error.start})"
             if "\x00" in text:
                 line = lines + text.count("\n", 0, text.index("\x00"))
                 return line, f"{path}:{line}: holds a NUL byte; a CSV file holds text"

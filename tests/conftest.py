@@ -1,11 +1,13 @@
 """Shared fixtures: copies of the real package to mutate, a built package, and ways to run the CLI.
 
-Defective packages are made by copying the real one (datapackage/, schemas/, seeds/, CHANGELOG.md)
-into a temporary folder and changing one thing. The CLI is run as a real process (`python -m redata`).
+Defective packages are made by copying the real one (datapackage/, schemas/, seeds/, CHANGELOG.md) into a
+temporary folder and changing one thing. The CLI runs in this process (`cli`), or as a real process
+(`run_cli`) where the process itself is what a test is about (signals, start-up, imports).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -16,7 +18,15 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import hypothesis  # noqa: F401  imported before `cli`'s start-up, which takes a missing one as missing
 import pytest
+
+# Hypothesis runs derandomized in CI (the same examples every run); HYPOTHESIS_PROFILE=thorough explores anew.
+# A dozen examples a test: each validates a whole package.
+hypothesis.settings.register_profile("quick", max_examples=12)
+hypothesis.settings.register_profile("ci", max_examples=12, derandomize=True, print_blob=True)
+hypothesis.settings.register_profile("thorough", max_examples=300)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "quick"))
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -31,6 +41,24 @@ class Run:
     code: int
     stdout: str
     stderr: str
+
+
+def cli(*args: str) -> Run:
+    """Run `redata ARGS` in this process, as the `redata` command does: its exit code and what it printed."""
+    from redata.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    argv = sys.argv
+    sys.argv = ["redata", *map(str, args)]
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            main()
+        code = 0
+    except SystemExit as done:
+        code = done.code
+    finally:
+        sys.argv = argv
+    return Run(code, out.getvalue(), err.getvalue())
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 300) -> Run:
@@ -122,7 +150,7 @@ def tables(source: Path) -> Tables:
 def built(tmp_path_factory) -> Path:
     """The real package, built once for the session; returns the built folder."""
     out = tmp_path_factory.mktemp("dist")
-    result = run_cli("build", "datapackage", "--out", out)
+    result = cli("build", REPO / "datapackage", "--out", out)
     assert result.code == 0, result.stderr
     descriptor = Path(result.stdout.strip().splitlines()[-1])  # build prints the descriptor's path last
     assert descriptor.name == "datapackage.json" and descriptor.is_file()
@@ -131,3 +159,8 @@ def built(tmp_path_factory) -> Path:
 
 def errors_of(report) -> list[tuple]:
     return [(p.layer, p.table, p.row, p.field, p.rule) for p in report.errors]
+
+
+def problems_of(report) -> set[tuple]:
+    """Every problem but the acknowledged ones (which every run of the real package reports)."""
+    return {(p.layer, p.table, p.row, p.field, p.rule) for p in report.problems if not p.acknowledged}

@@ -107,6 +107,8 @@ def _terms(terms: pl.DataFrame, figures: pl.DataFrame, units: pl.DataFrame) -> d
 
 def _judge(kind: str, tolerance: float, limit: float | None, terms: list[Term]) -> tuple[str | None, str]:
     """(rule, message): (None, "") where the check holds."""
+    if kind not in KINDS or tolerance is None:  # a cell the structure layer reports: nothing to judge by
+        return "unevaluable", "the check's kind or tolerance is not known"
     shape = _shape_error(kind, limit, terms)
     if shape:
         return "check-terms", shape

@@ -63,6 +63,8 @@ def check_table(resource: Resource) -> tuple[Table | None, list[Problem]]:
     table, problems = read(resource)
     if table is None:
         return None, problems
+    problems += _blank_rows(table)
+    table.frame = table.frame.filter(~_blank())  # reported once; the rows after keep their lines, by their ROW
     problems += _type_problems(table)
     problems += _constraint_problems(table)
     problems += _uniqueness_problems(table)
@@ -110,6 +112,21 @@ def _header_problems(name: str, path, header: list[str], schema: dict) -> list[P
     return problems
 
 
+def _blank_rows(table: Table) -> list[Problem]:
+    """Rows without a single value (a blank line, or only commas), as frictionless reports them. Each is kept
+    as a row, so the lines of the rows after it stay true."""
+
+    failing = table.frame.filter(_blank()).select(ROW)
+    message = "the row holds no value (a blank line, or only commas)"
+    return row_problems(table, failing, layer=LAYER, field=None, rule="blank-row", message=message)
+
+
+def _blank():
+    import polars as pl
+
+    return pl.all_horizontal(pl.all().exclude(ROW).is_null())
+
+
 def _type_problems(table: Table) -> list[Problem]:
     """Cells that hold a value which did not parse into the field's type."""
     import polars as pl
@@ -148,8 +165,9 @@ def _constraint_problems(table: Table) -> list[Problem]:
             detail = "; ".join(sorted({str(v) for v in unplaced.get_column("failure_case").to_list()}))[:300]
             text = f"{rule} could not be evaluated on column {column}: {detail}"
             problems.append(Problem(LAYER, table.name, None, column, None, rule, text))
-        failing = group.filter(pl.col("index").is_not_null()).select(
-            pl.col("index").cast(pl.UInt32).alias(ROW), pl.col("failure_case").alias(VALUE)
+        placed = group.filter(pl.col("index").is_not_null())
+        failing = pl.DataFrame(  # pandera's index is the position in the frame, whose rows are `ROW`
+            {ROW: table.frame.get_column(ROW).gather(placed.get_column("index")), VALUE: placed["failure_case"]}
         )
         # a cell of the wrong type is null once parsed: it is reported as a type problem, not as missing
         unparsed = bad.filter(pl.col("column") == column).get_column("row")

@@ -1,12 +1,11 @@
-"""`redata build`: a Data Package 2.0 of CSV + Parquet that real clients read, built atomically,
-reproducibly and under version control; `redata diff` reports what changed and the bump it needs."""
+"""`redata build`: a Data Package 2.0 of CSV + Parquet that real clients read, built atomically, reproducibly
+and under version control (SemVer 2.0: precedence, pre-releases, build metadata)."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import json
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -17,8 +16,7 @@ import jsonschema
 import pandas as pd
 import polars as pl
 import pyarrow.parquet as pq
-import pytest
-from conftest import PROFILES, REPO, edit_json, run_cli
+from conftest import PROFILES, REPO, cli, edit_json, run_cli
 
 import redata
 
@@ -42,7 +40,7 @@ def test_layout(built):
     assert (built.parent / f"{BUILT_NAME}.zip").is_file()
     with zipfile.ZipFile(built.parent / f"{BUILT_NAME}.zip") as archive:
         assert sorted(archive.namelist()) == sorted(f"{BUILT_NAME}/{name}" for name in expected)
-    assert not any(p.name.startswith(".staging") for p in built.parent.iterdir())
+    assert not any(p.name.startswith(".redata-staging") for p in built.parent.iterdir())
 
 
 def test_descriptor_is_data_package_2(built):
@@ -128,7 +126,7 @@ def test_pandas_reads_the_right_dtypes_without_arguments(built):
 
 def test_two_builds_are_byte_identical(tmp_path, built):
     again = tmp_path / "again"
-    result = run_cli("build", "--out", again)
+    result = run_cli("build", "--out", again)  # another process, from the repository root
     assert result.code == 0, result.stderr
     for path in built.iterdir():
         assert (again / BUILT_NAME / path.name).read_bytes() == path.read_bytes(), path.name
@@ -139,7 +137,7 @@ def test_invalid_package_builds_nothing(source, tables, tmp_path):
     figure = tables.read("figures")[3]
     tables.update("figures", "figure_id", figure["figure_id"], value="150")
     out = tmp_path / "out"
-    result = run_cli("build", source / "datapackage", "--out", out)
+    result = cli("build", source / "datapackage", "--out", out)
     assert result.code == 1
     assert "unit-range" in result.stderr and "nothing was built" in result.stderr
     assert not (out / BUILT_NAME).exists() and not (out / f"{BUILT_NAME}.zip").exists()
@@ -156,17 +154,17 @@ def _bump(source: Path, version: str) -> None:
 
 def test_versioning_refuses_changed_content_and_accepts_a_patch(source, tables, tmp_path):
     out = tmp_path / "out"
-    assert run_cli("build", source / "datapackage", "--out", out).code == 0
+    assert cli("build", source / "datapackage", "--out", out).code == 0
     first = {p.name: p.read_bytes() for p in (out / BUILT_NAME).iterdir()}
 
     figure = [r for r in tables.read("figures") if r["metric"] == "share_of_world_refining"][0]
     tables.update("figures", "figure_id", figure["figure_id"], note="Corrected note.")
-    refused = run_cli("build", source / "datapackage", "--out", out)
+    refused = cli("build", source / "datapackage", "--out", out)
     assert refused.code == 1 and "bump the version" in refused.stderr and "Traceback" not in refused.stderr
     assert {p.name: p.read_bytes() for p in (out / BUILT_NAME).iterdir()} == first
 
     _bump(source, "1.0.1")
-    accepted = run_cli("build", source / "datapackage", "--out", out)
+    accepted = cli("build", source / "datapackage", "--out", out)
     assert accepted.code == 0, accepted.stderr
     assert accepted.stdout.strip().endswith("us-china-rare-earths-1.0.1/datapackage.json")
 
@@ -174,74 +172,82 @@ def test_versioning_refuses_changed_content_and_accepts_a_patch(source, tables, 
     changed = [t for t in result.tables if t.bump != "none"]
     assert [(t.table, t.added, t.removed, t.changed, t.bump) for t in changed] == [("figures", 0, 0, 1, "patch")]
     assert result.bump == "patch"
-    cli = run_cli("diff", out / BUILT_NAME, out / "us-china-rare-earths-1.0.1")
-    assert cli.code == 0 and "required bump: patch" in cli.stdout and figure["figure_id"] in cli.stdout
+    shown = cli("diff", out / BUILT_NAME, out / "us-china-rare-earths-1.0.1")
+    assert shown.code == 0 and "required bump: patch" in shown.stdout and figure["figure_id"] in shown.stdout
 
 
 def test_a_declared_bump_smaller_than_the_change_is_refused(source, tables, tmp_path):
     out = tmp_path / "out"
-    assert run_cli("build", source / "datapackage", "--out", out).code == 0
+    assert cli("build", source / "datapackage", "--out", out).code == 0
     rows = tables.read("qualifiers")
     rows.append({**rows[0], "qualifier": "roughly", "description": "Read as approximately."})
     tables.write("qualifiers", rows)
     _bump(source, "1.0.1")
-    refused = run_cli("build", source / "datapackage", "--out", out)
+    refused = cli("build", source / "datapackage", "--out", out)
     assert refused.code == 1 and "need a minor bump" in refused.stderr
     assert not (out / "us-china-rare-earths-1.0.1").exists()
 
 
-def test_diff_classifies_schema_changes(source, tmp_path):
-    out = tmp_path / "out"
-    assert run_cli("build", source / "datapackage", "--out", out).code == 0
-    new = tmp_path / "new"
-    shutil.copytree(out / BUILT_NAME, new)
-
-    def drop_note(descriptor):
-        for resource in descriptor["resources"]:
-            if resource["name"] == "figures":
-                resource["schema"]["fields"] = [f for f in resource["schema"]["fields"] if f["name"] != "note"]
-
-    edit_json(new / "datapackage.json", drop_note)
-    table = pl.read_csv(new / "figures.csv", infer_schema=False).drop("note")
-    table.write_csv(new / "figures.csv")
-    result = redata.diff_packages(out / BUILT_NAME, new)
-    figures = [t for t in result.tables if t.table == "figures"][0]
-    assert figures.schema_changes == ["field note removed"] and result.bump == "major"
-
-
 def test_a_version_needs_a_changelog_entry(source, tmp_path):
     edit_json(source / "datapackage" / "datapackage.json", lambda d: d.update(version="1.0.1"))
-    result = run_cli("build", source / "datapackage", "--out", tmp_path / "out")
+    result = cli("build", source / "datapackage", "--out", tmp_path / "out")
     assert result.code == 1 and "CHANGELOG.md has no entry for version 1.0.1" in result.stderr
 
 
 def test_rebuilding_the_same_content_changes_nothing(built):
     before = {p.name: p.stat().st_mtime_ns for p in built.iterdir()}
-    result = run_cli("build", "--out", built.parent)
+    result = cli("build", REPO / "datapackage", "--out", built.parent)
     assert result.code == 0
     assert {p.name: p.stat().st_mtime_ns for p in built.iterdir()} == before
 
 
-def test_load_reads_the_built_tables(built):
-    figures = redata.load("figures", path=built.parent)
-    assert len(figures) == csv_rows(built / "figures.csv")
-    assert str(figures["char_end"].dtype) == "Int64"
-    same = redata.load("figures", path=built.parent, version="1.0.0")
-    pd.testing.assert_frame_equal(figures, same)
-    tables = redata.load_package(built)
-    assert set(tables) == {r["name"] for r in descriptor_of(built)["resources"]}
-    with pytest.raises(redata.errors.CannotRun, match="no built package version 9.9.9"):
-        redata.load("figures", path=built.parent, version="9.9.9")
-
-
-def test_load_picks_the_newest_version(source, tables, tmp_path):
-    out = tmp_path / "out"
-    assert run_cli("build", source / "datapackage", "--out", out).code == 0
+def _note(tables, text: str) -> None:
     figure = tables.read("figures")[0]
-    tables.update("figures", "figure_id", figure["figure_id"], note="Newer note.")
-    _bump(source, "1.0.10")
-    assert run_cli("build", source / "datapackage", "--out", out).code == 0
-    newest = redata.load("figures", path=out)
-    assert newest.loc[newest["figure_id"] == figure["figure_id"], "note"].item() == "Newer note."
-    oldest = redata.load("figures", path=out, version="1.0.0")
-    assert oldest.loc[oldest["figure_id"] == figure["figure_id"], "note"].item() != "Newer note."
+    tables.update("figures", "figure_id", figure["figure_id"], note=text)
+
+
+def test_a_pre_release_of_a_version_released_already_is_refused(source, tables, tmp_path):
+    """Pre-release precedence is SemVer's: 1.0.0-rc.1 comes before 1.0.0, so it cannot follow it."""
+    out = tmp_path / "out"
+    assert cli("build", source / "datapackage", "--out", out).code == 0
+    _note(tables, "A later note.")
+    _bump(source, "1.0.0-rc.1")
+    refused = cli("build", source / "datapackage", "--out", out)
+    assert refused.code == 1 and "is a pre-release of 1.0.0, which is released already" in refused.stderr
+
+
+def test_build_metadata_makes_no_new_version(source, tables, tmp_path):
+    out = tmp_path / "out"
+    assert cli("build", source / "datapackage", "--out", out).code == 0
+    _note(tables, "Other content.")
+    _bump(source, "1.0.0+rebuilt")
+    refused = cli("build", source / "datapackage", "--out", out)
+    assert refused.code == 1 and "has the precedence of the built 1.0.0 but other content" in refused.stderr
+    assert not (out / "us-china-rare-earths-1.0.0+rebuilt").exists()
+
+
+def test_a_pre_release_declares_its_bump_against_the_last_release(source, tables, tmp_path):
+    out = tmp_path / "out"
+    assert cli("build", source / "datapackage", "--out", out).code == 0
+    rows = tables.read("qualifiers")
+    rows.append({**rows[0], "qualifier": "roughly", "description": "Read as approximately."})
+    tables.write("qualifiers", rows)
+    _bump(source, "1.0.1-rc.1")
+    refused = cli("build", source / "datapackage", "--out", out)
+    assert refused.code == 1 and "need a minor bump" in refused.stderr
+    _bump(source, "1.1.0-rc.1")
+    assert cli("build", source / "datapackage", "--out", out).code == 0
+
+
+def test_a_date_a_zip_cannot_carry_is_refused_with_nothing_published(source, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    for epoch, words in (("0", "is in 1970"), ("-99999999999999", "not a Unix timestamp"), ("later", "not a Unix")):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        result = cli("build", source / "datapackage", "--out", out)
+        assert result.code == 2 and words in result.stderr, result.stderr
+        assert not (out / BUILT_NAME).exists()
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    changelog = source / "CHANGELOG.md"
+    changelog.write_text(changelog.read_text(encoding="utf-8").replace("2026-11-22", "1979-12-31"), encoding="utf-8")
+    result = cli("build", source / "datapackage", "--out", out)
+    assert result.code == 2 and "is in 1979" in result.stderr
