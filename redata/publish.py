@@ -26,6 +26,7 @@ from typing import Any
 from . import schema as table_schema
 from .checks import ROW
 from .checks.descriptor import file_hash, profile_problems
+from .derived import derived_tables
 from .errors import CannotRun
 from .package import PARQUET
 from .report import Report
@@ -88,10 +89,12 @@ def build(source: str | Path = "datapackage", out: str | Path = "dist") -> Path:
 def write_package(context, folder: Path, created: str) -> None:
     package = context.package
     tables = [context.tables[name] for name in package.resources if name in context.tables]
+    tables += derived_tables(context, folder)  # written into the folder already
     resources = []
     for table in tables:
         csv_path = folder / f"{table.name}.csv"
-        shutil.copyfile(table.resource.path, csv_path)  # validated bytes, published unchanged
+        if table.resource.path != csv_path:
+            shutil.copyfile(table.resource.path, csv_path)  # validated bytes, published unchanged
         parquet_path = folder / f"{table.name}.parquet"
         write_parquet(table, parquet_path)
         schema = {k: v for k, v in table.schema.items() if k not in ("title", "description")}

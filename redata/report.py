@@ -20,7 +20,9 @@ LAYERS = (
     "references",
     "consistency",
     "coverage",
+    "publications",
     "conflicts",
+    "crosscheck",
 )
 
 REPORT_FORMAT_VERSION = 1

@@ -13,12 +13,13 @@ from pathlib import Path
 from .report import Report
 
 
-def validate(path: str | Path = "datapackage") -> Report:
-    return run(path)[0]
+def validate(path: str | Path = "datapackage", reference_folder: str | Path | None = None) -> Report:
+    return run(path, reference_folder)[0]
 
 
-def run(path: str | Path = "datapackage"):
-    """The report and the context the layers read (the typed tables), for `build` to reuse."""
+def run(path: str | Path = "datapackage", reference_folder: str | Path | None = None):
+    """The report and the context the layers read (the typed tables), for `build` to reuse. Reference documents
+    are looked for in `reference_folder` (see `redata.checks.publications` for where else)."""
     from . import archive
     from .checks import structure
     from .package import open_package
@@ -35,7 +36,18 @@ def run(path: str | Path = "datapackage"):
     texts = None  # the texts being read: a Future of (texts, problems), once the tables are checked
 
     try:
-        from .checks import Context, conflicts, consistency, coverage, descriptor, domain, provenance, references
+        from .checks import (
+            Context,
+            conflicts,
+            consistency,
+            coverage,
+            crosscheck,
+            descriptor,
+            domain,
+            provenance,
+            publications,
+            references,
+        )
 
         report = Report(str(package.paths.descriptor))
         descriptor_problems, usable = descriptor.check(package)
@@ -45,7 +57,7 @@ def run(path: str | Path = "datapackage"):
         report.problems += metadata.result() + structure_problems
         if "sources" in tables:
             texts = texts_reader.submit(archive.read_texts, package, tables["sources"])
-        context = Context(package, tables)
+        context = Context(package, tables, reference_folder=reference_folder)
         for layer in (domain, references, consistency):
             report.problems += layer.check(context)
         context.texts, archive_problems = texts.result() if texts else (None, [])
@@ -76,4 +88,6 @@ def run(path: str | Path = "datapackage"):
     # 0.65-0.8 GiB more for 10M figures, and the texts held beside it would add theirs to the peak.
     context.texts = None
     report.problems += conflicts.check(context)
+    report.problems += publications.check(context) + crosscheck.check(context)
+    report.skipped.update(context.skipped)
     return report, context

@@ -46,6 +46,7 @@ class Context:
     tables: dict[str, Table] = field(default_factory=dict)
     texts: Any = None  # polars.DataFrame (source_id, text) of the archived texts read (see `redata.archive`)
     skipped: dict[str, str] = field(default_factory=dict)  # layer -> reason it did not run
+    reference_folder: Any = None  # where the caller says reference documents are (see `checks.publications`)
 
     def table(self, name: str, *columns: str) -> Table | None:
         """The table of that name if it was read and has these columns: a descriptor may give a name the
