@@ -105,7 +105,7 @@ RULES: tuple[Rule, ...] = (
     Rule("reference-document-sha256", "publications", ERROR, "a document is the copy whose sha256 is recorded"),
     Rule("reference-document-readable", "publications", ERROR, "a reference document can be read as a PDF"),
     Rule("reference-value-printed", "publications", ERROR, "a value is printed on its page, row and column"),
-    Rule("reference-value-printed-unevaluable", "publications", ERROR, "the PDF library is installed"),
+    Rule("reference-value-printed-unevaluable", "publications", ERROR, "a proof's tables and PDF library are there"),
     Rule("reference-footnotes-printed", "publications", ERROR, "a value's marks are the printed ones"),
     Rule("reference-table-complete", "publications", ERROR, "every number of a table recorded is recorded"),
     Rule("reference-footnote-printed", "publications", ERROR, "a footnote's text is printed after its mark"),

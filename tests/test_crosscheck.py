@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import REFERENCES, REPO, Tables, errors_of, run_cli
+from conftest import REFERENCES, REPO, Tables, edit_json, errors_of, run_cli
 
 from redata import validate
 from redata.checks.crosscheck import COLUMNS, period_bounds, verdicts
@@ -200,6 +200,20 @@ def test_an_incomplete_rule_is_an_error(source, tables):
     assert errors_of(validate(source / "datapackage")) == [
         ("crosscheck", "reference_comparisons", line, "comparison", "comparison-rule")
     ]
+
+
+def test_rules_without_the_reference_values_are_an_error(source):
+    edit_json(
+        source / "datapackage" / "datapackage.json",
+        lambda d: d.update(resources=[r for r in d["resources"] if r["name"] != "reference_values"]),
+    )
+    (problem,) = validate(source / "datapackage").errors
+    assert (problem.layer, problem.table, problem.rule) == (
+        "crosscheck",
+        "reference_comparisons",
+        "crosscheck-unevaluable",
+    )
+    assert "reference_values" in problem.message
 
 
 def test_two_values_for_one_period_in_one_publication_cannot_be_told_apart(source, tables):

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REFERENCES, REPO, Tables, errors_of
+from conftest import REFERENCES, REPO, Tables, edit_json, errors_of
 
 from redata import printed, validate
 from redata.checks.publications import expected_values
@@ -259,3 +259,15 @@ def test_a_raised_mark_before_a_number_is_the_numbers_and_one_after_a_label_is_t
 def test_marks_printed_as_one_group_are_split():
     line = printed.lines_of([_word("Imports:", 0, 100), _word("e,", 48, 99, size=6.5), _word("4", 55, 99, size=6.5)])[0]
     assert [(w.text, w.marks_after) for w in line.words] == [("Imports:", ("e", "4"))]
+
+
+def test_values_without_the_tables_that_prove_them_are_an_error(source):
+    edit_json(
+        source / "datapackage" / "datapackage.json",
+        lambda d: d.update(resources=[r for r in d["resources"] if r["name"] != "reference_footnotes"]),
+    )
+    report = validate(source / "datapackage", REFERENCES)
+    assert [(p.layer, p.table, p.rule) for p in report.errors] == [
+        ("publications", "reference_values", "reference-value-printed-unevaluable"),
+        ("crosscheck", "reference_comparisons", "crosscheck-unevaluable"),  # the verdicts read the footnotes too
+    ]

@@ -29,7 +29,7 @@ import polars as pl
 from ..precision import implied_precision, number_text
 from ..report import WARNING, Problem
 from . import ROW, Context, row_problems
-from .publications import expected_values, footnotes_by_publication, marks
+from .publications import expected_values, failing_rows, footnotes_by_publication, marks
 
 LAYER = "crosscheck"
 PERCENT = "percent"  # the unit a computed share is expressed in, before conversion to the figure's
@@ -194,38 +194,14 @@ def judge(context: Context) -> tuple[pl.DataFrame, list[Problem]]:
     tables = _tables(context)
     if tables is None:
         return empty, []
+    missing = [name for name, table in tables.items() if table is None]
+    if missing:
+        message = f"the cross-check's rules cannot be applied without the tables {', '.join(missing)}"
+        return empty, [Problem(LAYER, "reference_comparisons", None, None, None, "crosscheck-unevaluable", message)]
     figures = tables["figures"]
     rules, problems = _rules(tables["reference_comparisons"])
     judging = _Judge(tables, rules)
-    covered = (
-        figures.frame.select(
-            ROW, *(pl.col(name).cast(pl.String) if name in _TEXT else pl.col(name) for name in FIGURE_FIELDS)
-        )
-        .filter(pl.col("metric").is_in(list(rules)))
-        .with_columns(
-            pl.col("metric")
-            .replace_strict({m: r.reference_metric for m, r in rules.items()}, default=None)
-            .alias("_reference_metric"),
-            pl.col("metric")
-            .replace_strict({m: r.comparison for m, r in rules.items()}, default=None)
-            .alias("comparison"),
-            pl.col("metric")
-            .replace_strict({m: r.reason for m, r in rules.items()}, default=None)
-            .alias("_rule_reason"),
-        )
-    )
-    measured = pl.DataFrame(
-        list(judging.references), schema={"_reference_metric": pl.String, "subject_id": pl.String}, orient="row"
-    ).with_columns(pl.lit(True).alias("_measured"))
-    covered = covered.join(measured, on=["_reference_metric", "subject_id"], how="left").with_columns(
-        pl.col("_measured").fill_null(False)
-    )
-    unmeasured = covered.filter(~pl.col("_measured")).with_columns(
-        pl.when(pl.col("_reference_metric").is_null())
-        .then(pl.col("_rule_reason"))
-        .otherwise(pl.format("No reference value measures {} of {}.", "_reference_metric", "subject_id"))
-        .alias("reason")
-    )
+    covered = _covered(figures.frame, rules, set(judging.references))
     rows, failing = [], []
     for figure in covered.filter(pl.col("_measured")).iter_rows(named=True):
         try:
@@ -233,24 +209,57 @@ def judge(context: Context) -> tuple[pl.DataFrame, list[Problem]]:
         except Unevaluable as error:
             failing.append((figure[ROW], str(error), figure["figure_id"]))
     judged = pl.DataFrame(rows, schema=empty.schema) if rows else empty
-    not_comparable = unmeasured.select(
+    unmeasured = covered.filter(~pl.col("_measured")).select(
         ROW,
         "figure_id",
         pl.lit("not_comparable").alias("verdict"),
-        "reason",
+        pl.when(pl.col("reference_metric").is_null())
+        .then(pl.col("_rule_reason"))
+        .otherwise(pl.format("No reference value measures {} of {}.", "reference_metric", "subject_id"))
+        .alias("reason"),
         "comparison",
         "unit",
-        pl.col("_reference_metric").alias("reference_metric"),
+        "reference_metric",
     )
-    frame = pl.concat([judged, not_comparable], how="diagonal_relaxed").select(ROW, *COLUMNS).sort(ROW)
-    problems += _unevaluable(figures, failing)
+    frame = pl.concat([judged, unmeasured], how="diagonal_relaxed").select(ROW, *COLUMNS).sort(ROW)
+    problems += row_problems(
+        figures,
+        failing_rows(failing),
+        layer=LAYER,
+        field="value",
+        rule="crosscheck-unevaluable",
+        message="the comparison its rule calls for cannot be computed",
+        value="_value",
+    )
     return frame.cast({ROW: pl.UInt32, **COLUMNS}), problems
+
+
+def _covered(figures: pl.DataFrame, rules: dict[str, Rule], measured: set[tuple[str, str]]) -> pl.DataFrame:
+    """The figures a rule covers, with the rule's comparison, reference metric and reason, and whether some
+    reference value measures that metric of their subject (`_measured`)."""
+    by_metric = pl.DataFrame(
+        [(r.metric, r.comparison, r.reference_metric, r.reason) for r in rules.values()],
+        schema={"metric": pl.String, "comparison": pl.String, "reference_metric": pl.String, "_rule_reason": pl.String},
+        orient="row",
+    )
+    pairs = pl.DataFrame(
+        list(measured), schema={"reference_metric": pl.String, "subject_id": pl.String}, orient="row"
+    ).with_columns(pl.lit(True).alias("_measured"))
+    return (
+        figures.select(
+            ROW, *(pl.col(name).cast(pl.String) if name in _TEXT else pl.col(name) for name in FIGURE_FIELDS)
+        )
+        .join(by_metric, on="metric", how="inner")
+        .join(pairs, on=["reference_metric", "subject_id"], how="left")
+        .with_columns(pl.col("_measured").fill_null(False))
+    )
 
 
 _TEXT = {"figure_id", "metric", "subject_id", "period", "source_id", "unit", "qualifier", "as_written"}
 
 
 def _tables(context: Context) -> dict | None:
+    """The tables the rules read, by name (None where a table is missing), or None where there are no rules."""
     needed = {
         "figures": FIGURE_FIELDS,
         "reference_comparisons": ("metric", "comparison", "reference_metric", "total_subject_id", "reason"),
@@ -264,8 +273,7 @@ def _tables(context: Context) -> dict | None:
     tables = {name: context.table(name, *columns) for name, columns in needed.items()}
     if tables["figures"] is None or tables["reference_comparisons"] is None:
         return None  # no rules, no verdicts
-    # a table the rules need but that could not be read has been reported by the structure layer
-    return tables if all(table is not None for table in tables.values()) else None
+    return tables  # those missing (unread, or of another shape) make the rules inapplicable
 
 
 def _rules(comparisons) -> tuple[dict[str, Rule], list[Problem]]:
@@ -279,13 +287,9 @@ def _rules(comparisons) -> tuple[dict[str, Rule], list[Problem]]:
             failing.append((row[ROW], f"a {rule.comparison} rule needs {missing}", rule.metric))
         elif rule.metric is not None:
             rules.setdefault(rule.metric, rule)
-    frame = pl.DataFrame(
-        {ROW: [r for r, _, _ in failing], "_message": [m for _, m, _ in failing], "_value": [v for *_, v in failing]},
-        schema={ROW: pl.UInt32, "_message": pl.String, "_value": pl.String},
-    )
     problems = row_problems(
         comparisons,
-        frame,
+        failing_rows(failing),
         layer=LAYER,
         field="comparison",
         rule="comparison-rule",
@@ -304,22 +308,6 @@ def _rule_gaps(rule: Rule) -> str:
     if (rule.refused_meaning is None) != (rule.refusal is None):
         gaps.append("refused_meaning and refusal together")
     return " and ".join(gaps)
-
-
-def _unevaluable(figures, failing) -> list[Problem]:
-    frame = pl.DataFrame(
-        {ROW: [r for r, _, _ in failing], "_message": [m for _, m, _ in failing], "_value": [v for *_, v in failing]},
-        schema={ROW: pl.UInt32, "_message": pl.String, "_value": pl.String},
-    )
-    return row_problems(
-        figures,
-        frame,
-        layer=LAYER,
-        field="value",
-        rule="crosscheck-unevaluable",
-        message="the comparison its rule calls for cannot be computed",
-        value="_value",
-    )
 
 
 class _Refusal(Exception):
@@ -360,11 +348,11 @@ class _Judge:
                 raise _Refusal(f"{rule.reason} Beside it: {_reference_text(result)}.")
             result.update(self._figure_side(figure))
         except _Refusal as refusal:
-            return {**result, "verdict": "not_comparable", "reason": str(refusal)}
+            return {**_bounded(result), "verdict": "not_comparable", "reason": str(refusal)}
         meet = result["reference_low"] <= result["figure_high"] and result["figure_low"] <= result["reference_high"]
         reason = (
             f"{figure['as_written']!r} allows {_range_text(result['figure_low'], result['figure_high'])} "
-            f"{figure['unit']}; {_reference_text(result)}: the two {'meet' if meet else 'do not meet'}."
+            f"{figure['unit']}; {_reference_text(result)}; the two {'meet' if meet else 'do not meet'}."
         )
         if result["footnotes"]:
             reason += f" Footnotes of the reference values: {result['footnotes']}"
@@ -462,7 +450,7 @@ class _Judge:
         if not before:
             raise _Refusal(f"No reference period ends before the source's publication ({window[0]:%Y-%m}).")
         latest = max(before, key=lambda p: period_bounds(p)[1])
-        return latest, f"the latest reference period before the source's publication ({window[0]:%Y-%m})"
+        return latest, f"the latest reference period before the source's publication, {window[0]:%Y-%m}"
 
     def _figure_side(self, figure: dict) -> dict:
         low_anchor = next((figure[k] for k in ("value", "value_low", "value_high") if figure[k] is not None), None)
@@ -603,7 +591,8 @@ def _reference_text(side: dict) -> str:
         else f"{ranged} {side['reference_unit']}"
     )
     return (
-        f"the reference gives {given} for {side['reference_period']}, {side['period_rule']}, from {side['computation']}"
+        f"the reference gives {given} for {side['reference_period']} ({side['period_rule']}), "
+        f"computed as {side['computation']}"
     )
 
 

@@ -62,8 +62,11 @@ def check(context: Context) -> list[Problem]:
     publications = context.table("reference_publications", "publication_id", "file", "sha256")
     values = context.table("reference_values", *VALUE_FIELDS)
     footnote_table = context.table("reference_footnotes", "publication_id", "mark", "kind", "meaning", "text")
-    if publications is None or values is None or footnote_table is None:
-        return []
+    if values is None:
+        return []  # no reference values, nothing to prove
+    if publications is None or footnote_table is None:
+        message = "reference values cannot be checked without the tables reference_publications and reference_footnotes"
+        return [Problem(LAYER, "reference_values", None, None, None, "reference-value-printed-unevaluable", message)]
     footnotes = footnotes_by_publication(footnote_table)
     problems = _recorded_problems(publications, values)
     problems += _as_printed_problems(values, footnotes)
@@ -87,9 +90,9 @@ def marks(text: str | None) -> tuple[str, ...]:
     return tuple(mark for mark in (text or "").split(";") if mark)
 
 
-def _failures(table: Table, failing: list[tuple[int, str, object]], *, field: str, rule: str, message: str):
-    """Problems for failing rows given as (row, message, value)."""
-    frame = pl.DataFrame(
+def failing_rows(failing: list[tuple[int, str, object]]) -> pl.DataFrame:
+    """Failing rows given as (row, message, value), as the frame `row_problems` reads."""
+    return pl.DataFrame(
         {
             ROW: [row for row, _, _ in failing],
             "_message": [text for _, text, _ in failing],
@@ -97,7 +100,13 @@ def _failures(table: Table, failing: list[tuple[int, str, object]], *, field: st
         },
         schema={ROW: pl.UInt32, "_message": pl.String, "_value": pl.String},
     )
-    return row_problems(table, frame, layer=LAYER, field=field, rule=rule, message=message, value="_value")
+
+
+def _failures(table: Table, failing: list[tuple[int, str, object]], *, field: str, rule: str, message: str):
+    """Problems for failing rows given as (row, message, value)."""
+    return row_problems(
+        table, failing_rows(failing), layer=LAYER, field=field, rule=rule, message=message, value="_value"
+    )
 
 
 # ---------------------------------------------------------------- rules that need no document
