@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -271,3 +272,12 @@ def test_values_without_the_tables_that_prove_them_are_an_error(source):
         ("publications", "reference_values", "reference-value-printed-unevaluable"),
         ("crosscheck", "reference_comparisons", "crosscheck-unevaluable"),  # the verdicts read the footnotes too
     ]
+
+
+def test_without_the_pdf_library_the_proof_is_an_error_not_a_pass(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pdfplumber", None)  # `import pdfplumber` raises ImportError
+    report = validate(REPO / "datapackage", REFERENCES)
+    assert [(p.layer, p.table, p.rule) for p in report.errors] == [
+        ("publications", "reference_publications", "reference-value-printed-unevaluable")
+    ]
+    assert "pdfplumber is not installed" in report.errors[0].message

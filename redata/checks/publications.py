@@ -229,8 +229,6 @@ def references_folder(context: Context) -> tuple[Path | None, str]:
 
 
 def _document_problems(context, publications, values, footnote_table, footnotes) -> list[Problem]:
-    from .. import printed
-
     folder, named_by = references_folder(context)
     if folder is None:
         context.skipped[LAYER] = (
@@ -239,17 +237,8 @@ def _document_problems(context, publications, values, footnote_table, footnotes)
         )
         return []
     if not folder.is_dir():
-        return [
-            Problem(
-                LAYER,
-                None,
-                None,
-                None,
-                str(folder),
-                "reference-folder",
-                f"{named_by} names {folder}, which is not a folder",
-            )
-        ]
+        message = f"{named_by} names {folder}, which is not a folder"
+        return [Problem(LAYER, None, None, None, str(folder), "reference-folder", message)]
     problems: list[Problem] = []
     absent = []
     rows = publications.frame.select(ROW, pl.col("publication_id").cast(pl.String), "file", "sha256")
@@ -260,31 +249,10 @@ def _document_problems(context, publications, values, footnote_table, footnotes)
         if path is None or not path.is_file():
             absent.append(file)
             continue
-        found = file_sha256(path)
-        if found != sha256:
-            problems += _failures(
-                publications,
-                [(row, f"{path} has sha256 {found}, not the recorded one: its values were not checked", file)],
-                field="sha256",
-                rule="reference-document-sha256",
-                message="the document is the copy recorded",
-            )
-            continue
-        try:
-            pages = printed.read_pages(path)
-        except printed.ReaderMissing as error:
-            problems.append(
-                Problem(LAYER, "reference_values", None, None, file, "reference-value-printed-unevaluable", str(error))
-            )
-            continue
-        except printed.DocumentError as error:
-            problems += _failures(
-                publications,
-                [(row, str(error), file)],
-                field="file",
-                rule="reference-document-readable",
-                message="the document can be read",
-            )
+        pages, failure = _pages(path, sha256)
+        if failure is not None:
+            rule, field, message = failure
+            problems += _failures(publications, [(row, message, file)], field=field, rule=rule, message=message)
             continue
         problems += _printed_problems(values, publication, pages)
         problems += _footnote_text_problems(footnote_table, footnotes.get(publication, {}), pages)
@@ -294,6 +262,24 @@ def _document_problems(context, publications, values, footnote_table, footnotes)
             "the values of those documents were not checked against them"
         )
     return problems
+
+
+def _pages(path: Path, sha256: str):
+    """The document's pages, or why it cannot be read: (rule, field, message)."""
+    from .. import printed
+
+    if path.stat().st_size > printed.MAX_BYTES:  # not even hashed: no copy checked is that large
+        return None, ("reference-document-readable", "file", f"{path} is larger than {printed.MAX_BYTES} bytes")
+    found = file_sha256(path)
+    if found != sha256:
+        message = f"{path} has sha256 {found}, not the recorded one: its values were not checked against it"
+        return None, ("reference-document-sha256", "sha256", message)
+    try:
+        return printed.read_pages(path), None
+    except printed.ReaderMissing as error:
+        return None, ("reference-value-printed-unevaluable", "file", str(error))
+    except printed.DocumentError as error:
+        return None, ("reference-document-readable", "file", str(error))
 
 
 def _document_path(folder: Path, file: str) -> Path | None:
