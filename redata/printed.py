@@ -59,8 +59,8 @@ class Word:
     bold: bool
     marks_before: tuple[str, ...] = ()
     marks_after: tuple[str, ...] = ()
-    left: float = 0.0
-    right: float = 0.0
+    left: float | None = None  # set once the word's marks are known
+    right: float | None = None
 
     @property
     def marks(self) -> tuple[str, ...]:
@@ -186,7 +186,9 @@ def _with_marks(words: list[Word]) -> Line:
 
 
 def _spanning(word: Word) -> Word:
-    return replace(word, left=word.left or word.x0, right=word.right or word.x1)
+    return replace(
+        word, left=word.x0 if word.left is None else word.left, right=word.x1 if word.right is None else word.right
+    )
 
 
 def _printed_page_number(lines: list[Line], height: float) -> str | None:
