@@ -59,6 +59,14 @@ def validate(
         Format, typer.Option("--format", "-f", help="text for people, json for tools (shape documented in README).")
     ] = Format.text,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    references: Annotated[
+        Path | None,
+        typer.Option(
+            "--references",
+            help="Folder of the reference documents (PDFs) whose printed numbers reference_values records; "
+            "default: $REDATA_REFERENCES, else references/ beside seeds/.",
+        ),
+    ] = None,
 ) -> None:
     """Run every check on a package and report all problems at once.
 
@@ -69,7 +77,7 @@ def validate(
     import_pandera_without_pandas()
     from .validation import validate as run_validation
 
-    report = run_validation(path)
+    report = run_validation(path, references)
     _print_report(report, format, strict)
     raise typer.Exit(0 if report.valid(strict) else 1)
 

@@ -26,6 +26,7 @@ from . import schema as table_schema
 from . import versions
 from .checks import ROW
 from .checks.descriptor import profile_problems
+from .derived import derived_tables
 from .errors import CannotRun
 from .package import DESCRIPTOR_NAME, PARQUET, file_hash
 from .report import Report
@@ -135,10 +136,12 @@ def _same_release(final: Path, folder: Path, zip_path: Path, staged_zip: Path) -
 def write_package(context, folder: Path, created: str) -> None:
     package = context.package
     tables = [context.tables[name] for name in package.resources if name in context.tables]
+    tables += derived_tables(context, folder)  # written into the folder already
     resources = []
     for table in tables:
         csv_path = folder / f"{table.name}.csv"
-        shutil.copyfile(table.resource.path, csv_path)  # validated bytes, published unchanged
+        if table.resource.path != csv_path:
+            shutil.copyfile(table.resource.path, csv_path)  # validated bytes, published unchanged
         parquet_path = folder / f"{table.name}.parquet"
         write_parquet(table, parquet_path)
         schema = {k: v for k, v in table.schema.items() if k not in ("title", "description")}

@@ -21,7 +21,9 @@ LAYERS = (
     "references",
     "consistency",
     "coverage",
+    "publications",
     "conflicts",
+    "crosscheck",
 )
 
 
@@ -130,8 +132,29 @@ RULES: tuple[Rule, ...] = (
     Rule("known-inconsistency", "consistency", WARNING, "a check marked as a known inconsistency of its source fails"),
     # coverage
     Rule("number-accounted", "coverage", ERROR, "every number in an archived text lies inside some row's *as_written"),
+    # publications
+    Rule("reference-document-recorded", "publications", ERROR, "a publication with values names its copy"),
+    Rule("reference-value-as-printed", "publications", ERROR, "a reference value is what as_printed says"),
+    Rule("reference-footnote-known", "publications", ERROR, "a value's marks are footnotes of its publication"),
+    Rule("reference-estimate", "publications", ERROR, "a value is an estimate when a footnote says so"),
+    Rule("reference-unit-dimension", "publications", ERROR, "a reference value's unit has its metric's dimension"),
+    Rule("reference-folder", "publications", ERROR, "the references folder given exists"),
+    Rule("reference-document-sha256", "publications", ERROR, "a document is the copy whose sha256 is recorded"),
+    Rule("reference-document-readable", "publications", ERROR, "a reference document can be read as a PDF"),
+    Rule("reference-value-printed", "publications", ERROR, "a value is printed on its page, row and column"),
+    Rule("reference-value-printed-unevaluable", "publications", ERROR, "a proof's tables and PDF library are there"),
+    Rule("reference-footnotes-printed", "publications", ERROR, "a value's marks are the printed ones"),
+    Rule("reference-table-complete", "publications", ERROR, "every number of a table recorded is recorded"),
+    Rule("reference-footnote-printed", "publications", ERROR, "a footnote's text is printed after its mark"),
     # conflicts
     Rule("conflicting-values", "conflicts", WARNING, "figures on the same metric, subject and period disagree"),
+    # crosscheck
+    Rule("verdict-consistent", "crosscheck", WARNING, "a figure agrees with the reference values"),
+    Rule("verdict-inconsistent", "crosscheck", WARNING, "a figure disagrees with the reference values"),
+    Rule("verdict-not-comparable", "crosscheck", WARNING, "a figure a rule covers cannot be judged, and why"),
+    Rule("comparison-rule", "crosscheck", ERROR, "a comparison rule names what its kind needs"),
+    Rule("crosscheck-unevaluable", "crosscheck", ERROR, "a comparison a rule calls for can be computed"),
+    Rule("verdicts-current", "crosscheck", ERROR, "a published verdicts table holds the verdicts the tables give"),
 )
 
 

@@ -2,7 +2,7 @@
 
 The layers run in the order of `redata.rules.LAYERS`, each reading the typed tables of the layers before;
 no layer stops at the first error. A layer that needs something the package lacks (a built package has no
-archived texts) is listed as skipped, with the reason.
+archived texts; a reference document may be absent) is listed as skipped, with the reason.
 """
 
 from __future__ import annotations
@@ -12,14 +12,27 @@ from pathlib import Path
 from .report import Report
 
 
-def validate(path: str | Path = "datapackage") -> Report:
-    return run(path)[0]
+def validate(path: str | Path = "datapackage", reference_folder: str | Path | None = None) -> Report:
+    return run(path, reference_folder)[0]
 
 
-def run(path: str | Path = "datapackage"):
-    """The report and the context the layers read (the typed tables), for `build` to reuse."""
+def run(path: str | Path = "datapackage", reference_folder: str | Path | None = None):
+    """The report and the context the layers read (the typed tables), for `build` to reuse. Reference documents
+    are looked for in `reference_folder` (see `redata.checks.publications` for where else)."""
     from . import archive
-    from .checks import Context, conflicts, consistency, coverage, descriptor, domain, provenance, references, structure
+    from .checks import (
+        Context,
+        conflicts,
+        consistency,
+        coverage,
+        crosscheck,
+        descriptor,
+        domain,
+        provenance,
+        publications,
+        references,
+        structure,
+    )
     from .package import open_package
 
     package = open_package(path)  # raises CannotRun when there is no package to validate
@@ -28,16 +41,17 @@ def run(path: str | Path = "datapackage"):
     report.problems += problems
     tables, problems = structure.check(package, usable)
     report.problems += problems
-    context = Context(package, tables)
+    context = Context(package, tables, reference_folder=reference_folder)
     report.problems += domain.check(context)
     context.texts, problems = archive.read_texts(package, tables.get("sources"))
     report.problems += problems
     report.skipped.update(_skipped(package, tables))
-    for layer in (provenance, references, consistency, coverage):
+    for layer in (provenance, references, consistency, coverage, publications):
         if layer is not coverage or "coverage" not in report.skipped:
             report.problems += layer.check(context)
-    context.texts = None  # no layer after coverage reads them: conflicts' grouping does not hold them beside it
-    report.problems += conflicts.check(context)
+    context.texts = None  # no layer after these reads them: conflicts' grouping does not hold them beside it
+    report.problems += conflicts.check(context) + crosscheck.check(context)
+    report.skipped.update(context.skipped)
     return report, context
 
 

@@ -34,6 +34,12 @@ PROFILES = (
     SHARED / "profiles" / "2.0" if (SHARED / "profiles" / "2.0").is_dir() else REPO / "redata" / "profiles" / "2.0"
 )
 SOURCE_PARTS = ("datapackage", "schemas", "seeds")
+# The reference documents whose printed numbers reference_values records, read from the nearest shared/ above
+# the repository (CI clones it beside shared/), never copied into it.
+REFERENCES = next(
+    (folder / "shared" / "references" for folder in REPO.parents if (folder / "shared" / "references").is_dir()),
+    SHARED / "references",
+)
 
 
 @dataclass

@@ -24,6 +24,7 @@ class Defect:
     name: str
     mutate: Callable[[Path, Tables], set]
     on: str = "source"
+    references: str = ""  # "shared": validated against the reference documents; "missing": a folder that is not
 
 
 def schema_edit(root: Path, table: str, change) -> None:
@@ -69,9 +70,10 @@ def resources_not_a_list(root, tables):
 
 def resource_not_an_object(root, tables):
     descriptor_edit(root, lambda d: d["resources"].append("units"))
+    index = len(json.loads((root / "datapackage" / "datapackage.json").read_text(encoding="utf-8"))["resources"]) - 1
     return {
-        ("descriptor", None, None, "resources[17]", "resource"),
-        ("descriptor", None, None, "resources/17", "profile:datapackage.json"),
+        ("descriptor", None, None, f"resources[{index}]", "resource"),
+        ("descriptor", None, None, f"resources/{index}", "profile:datapackage.json"),
     }
 
 
@@ -634,75 +636,212 @@ def new_conflict(root, tables):
     return {("conflicts", "figures", first, "value", "conflicting-values")}
 
 
-DEFECTS = [
-    Defect(f.__name__, f)
-    for f in (
-        resources_not_a_list,
-        resource_not_an_object,
-        resource_without_a_name,
-        resource_named_twice,
-        path_outside,
-        schema_not_json,
-        schema_without_fields,
-        package_name,
-        version_not_semver,
-        field_name_control_character,
-        field_declared_twice,
-        field_type_unsupported,
-        pattern_rust_refuses,
-        enum_of_the_wrong_type,
-        primary_key_unknown_field,
-        foreign_key_unknown_field,
-        foreign_key_unknown_resource,
-        schema_not_table_schema,
-        csv_missing,
-        csv_blank_row,
-        delimiter,
-        header_duplicate,
-        header_extra,
-        header_order,
-        cell_of_the_wrong_type,
-        required_missing,
-        enum,
-        pattern_and_max_length,
-        minimum_and_maximum,
-        exclusive_bounds,
-        min_length,
-        unique,
-        primary_key,
-        formula,
-        unit_range,
-        unit_unknown,
-        whole_number,
-        bounds_out_of_order,
-        qualifier_bounds,
-        qualifier_unknown,
-        metric_dimension,
-        period_after_publication,
-        period_no_calendar_date,
-        date_after_publication,
-        date_of_an_unknown_source,
-        metric_dimension_unknown,
-        unit_base,
-        unit_base_unknown,
-        unit_range_order,
-        source_file_outside,
-        source_file_missing,
-        source_file_too_large,
-        source_altered,
-        source_not_utf8,
-        quote_moved,
-        as_written_outside_quote,
-        mention_not_an_alias,
-        dangling_entity,
-        broken_sum,
-        known_inconsistency,
-        check_terms_misfit,
-        overflowing_conversion,
-        unaccounted_number,
-        new_conflict,
+# ---------------------------------------------------------------- reference publications and the cross-check
+
+CHINA_2024 = "mcs2025-ree-world-china-2024"
+PUBLICATION = "usgs-mcs2025-rare-earths"
+
+
+def reference_value_as_printed(root, tables):
+    line = tables.update("reference_values", "value_id", CHINA_2024, value="14270000")
+    return {("publications", "reference_values", line, "value", "reference-value-as-printed")}
+
+
+def reference_value_not_printed(root, tables):
+    line = tables.update("reference_values", "value_id", CHINA_2024, as_printed="275,000", value="275000")
+    # 275,000 of the world's 390,000 moves the Chinese share to 70.5%: s000's "about 60%" stays inconsistent
+    return {("publications", "reference_values", line, "as_printed", "reference-value-printed")}
+
+
+def reference_cell_left_out(root, tables):
+    tables.delete("reference_values", "value_id", "mcs2025-ree-us-employment-2024")
+    return {("publications", "reference_values", None, None, "reference-table-complete")}
+
+
+def reference_marks_not_printed(root, tables):
+    line = tables.update("reference_values", "value_id", CHINA_2024, value_marks="", footnotes="e")
+    return {("publications", "reference_values", line, "footnotes", "reference-footnotes-printed")}
+
+
+def reference_mark_unknown(root, tables):
+    line = tables.update("reference_values", "value_id", CHINA_2024, footnotes="e;14;99")
+    return {
+        ("publications", "reference_values", line, "footnotes", "reference-footnote-known"),
+        ("publications", "reference_values", line, "footnotes", "reference-footnotes-printed"),
+    }
+
+
+def reference_estimate(root, tables):
+    line = tables.update("reference_values", "value_id", "mcs2025-ree-us-employment-2020", estimate="true")
+    return {("publications", "reference_values", line, "estimate", "reference-estimate")}
+
+
+def reference_unit_dimension(root, tables):
+    line = tables.update("reference_values", "value_id", "mcs2025-ree-us-employment-2020", unit="t")
+    return {("publications", "reference_values", line, "unit", "reference-unit-dimension")}
+
+
+def reference_footnote_not_printed(root, tables):
+    rows = tables.read("reference_footnotes")
+    (quota,) = [i for i, row in enumerate(rows) if row["mark"] == "14"]
+    rows[quota]["text"] = "Production quota."
+    tables.write("reference_footnotes", rows)
+    line = tables.line_of("reference_footnotes", "text", "Production quota.")
+    return {("publications", "reference_footnotes", line, "text", "reference-footnote-printed")}
+
+
+def reference_other_copy(root, tables):
+    line = tables.update("reference_publications", "publication_id", PUBLICATION, sha256="0" * 64)
+    return {("publications", "reference_publications", line, "sha256", "reference-document-sha256")}
+
+
+def reference_copy_not_named(root, tables):
+    line = tables.update("reference_publications", "publication_id", PUBLICATION, file="", sha256="")
+    return {("publications", "reference_publications", line, "file", "reference-document-recorded")}
+
+
+def reference_not_a_pdf(root, tables):
+    """The references folder beside seeds/ holds a file of the recorded name and sha256 that is no PDF."""
+    folder = root / "references"
+    folder.mkdir()
+    fake = folder / "mcs2025-rare-earths.pdf"
+    fake.write_bytes(b"%PDF-1.4\nnot really a PDF\n")
+    sha256 = hashlib.sha256(fake.read_bytes()).hexdigest()
+    line = tables.update("reference_publications", "publication_id", PUBLICATION, sha256=sha256)
+    return {("publications", "reference_publications", line, "file", "reference-document-readable")}
+
+
+def reference_tables_missing(root, tables):
+    descriptor_edit(
+        root, lambda d: d.update(resources=[r for r in d["resources"] if r["name"] != "reference_footnotes"])
     )
-] + [
-    Defect(f.__name__, f, on="built")
-    for f in (built_bytes, built_hash, parquet_unreadable, parquet_swapped, parquet_other_types)
-]
+    return {
+        ("publications", "reference_values", None, None, "reference-value-printed-unevaluable"),
+        ("crosscheck", "reference_comparisons", None, None, "crosscheck-unevaluable"),
+    }
+
+
+def comparison_rule_incomplete(root, tables):
+    line = tables.update("reference_comparisons", "metric", "share_of_world_mining", total_subject_id="")
+    return {("crosscheck", "reference_comparisons", line, "comparison", "comparison-rule")}
+
+
+def verdict_edited_by_hand(root, tables):
+    path = root / "verdicts.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("s000-f04,inconsistent", "s000-f04,consistent"))
+    _rehash(root, "verdicts")
+    line = 1 + next(i for i, row in enumerate(path.read_text().splitlines()) if row.startswith("s000-f04,"))
+    return {
+        ("crosscheck", "verdicts", line, "verdict", "verdicts-current"),
+        ("structure", "verdicts", None, "parquet", "parquet-matches-csv"),  # its Parquet file says otherwise
+    }
+
+
+def reference_folder_missing(root, tables):
+    """Validated with a references folder that does not exist (see `Defect.references`)."""
+    return {("publications", None, None, None, "reference-folder")}
+
+
+DEFECTS = (
+    [
+        Defect(f.__name__, f)
+        for f in (
+            resources_not_a_list,
+            resource_not_an_object,
+            resource_without_a_name,
+            resource_named_twice,
+            path_outside,
+            schema_not_json,
+            schema_without_fields,
+            package_name,
+            version_not_semver,
+            field_name_control_character,
+            field_declared_twice,
+            field_type_unsupported,
+            pattern_rust_refuses,
+            enum_of_the_wrong_type,
+            primary_key_unknown_field,
+            foreign_key_unknown_field,
+            foreign_key_unknown_resource,
+            schema_not_table_schema,
+            csv_missing,
+            csv_blank_row,
+            delimiter,
+            header_duplicate,
+            header_extra,
+            header_order,
+            cell_of_the_wrong_type,
+            required_missing,
+            enum,
+            pattern_and_max_length,
+            minimum_and_maximum,
+            exclusive_bounds,
+            min_length,
+            unique,
+            primary_key,
+            formula,
+            unit_range,
+            unit_unknown,
+            whole_number,
+            bounds_out_of_order,
+            qualifier_bounds,
+            qualifier_unknown,
+            metric_dimension,
+            period_after_publication,
+            period_no_calendar_date,
+            date_after_publication,
+            date_of_an_unknown_source,
+            metric_dimension_unknown,
+            unit_base,
+            unit_base_unknown,
+            unit_range_order,
+            source_file_outside,
+            source_file_missing,
+            source_file_too_large,
+            source_altered,
+            source_not_utf8,
+            quote_moved,
+            as_written_outside_quote,
+            mention_not_an_alias,
+            dangling_entity,
+            broken_sum,
+            known_inconsistency,
+            check_terms_misfit,
+            overflowing_conversion,
+            unaccounted_number,
+            new_conflict,
+        )
+    ]
+    + [
+        Defect(f.__name__, f, on="built")
+        for f in (
+            built_bytes,
+            built_hash,
+            parquet_unreadable,
+            parquet_swapped,
+            parquet_other_types,
+            verdict_edited_by_hand,
+        )
+    ]
+    + [
+        Defect(f.__name__, f, references="shared")
+        for f in (
+            reference_value_as_printed,
+            reference_value_not_printed,
+            reference_cell_left_out,
+            reference_marks_not_printed,
+            reference_mark_unknown,
+            reference_estimate,
+            reference_unit_dimension,
+            reference_footnote_not_printed,
+            reference_other_copy,
+            reference_copy_not_named,
+            reference_tables_missing,
+            comparison_rule_incomplete,
+        )
+    ]
+    + [
+        Defect(reference_not_a_pdf.__name__, reference_not_a_pdf),
+        Defect(reference_folder_missing.__name__, reference_folder_missing, references="missing"),
+    ]
+)

@@ -185,10 +185,14 @@ def test_disagreements_between_sources_both_stand():
     }
 
 
-def test_every_entity_is_mentioned_and_every_mention_quotes_an_alias():
+def test_every_entity_is_mentioned_or_measured_and_every_mention_quotes_an_alias():
     entities = {r["entity_id"]: r for r in T.read("entities")}
     mentioned = set()
     for mention in T.read("mentions"):
         assert mention["quote"] in entities[mention["entity_id"]]["aliases"].split(";")
         mentioned.add(mention["entity_id"])
-    assert mentioned == set(entities)
+    measured = {r["subject_id"] for r in T.read("reference_values")}
+    assert mentioned | measured == set(entities)
+    for entity_id in measured - mentioned:  # an entity only a reference names is spelled as its row label
+        labels = {r["row_label"].split(",")[0] for r in T.read("reference_values") if r["subject_id"] == entity_id}
+        assert labels & set(entities[entity_id]["aliases"].split(";")), entity_id

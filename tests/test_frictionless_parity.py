@@ -60,12 +60,18 @@ def test_redata_finds_every_defect_frictionless_finds(built, tmp_path):
     located = {error for error in theirs if error[1] is not None}
     assert len(located) >= 8, theirs  # every seeded defect was seen by frictionless too
 
+    counted = {o[0] for o in ours if o[1] is None}  # tables where a rule listed its first rows and counted the rest
+
     def found(error) -> bool:
-        """Same table and row; the same field too, where frictionless names one (it names none for keys)."""
+        """Same table and row; the same field too, where frictionless names one (it names none for keys). A
+        rule failing on more than MAX_ROWS_PER_RULE rows counts those it does not list."""
         table, row, field = error
-        return any(o[:2] == (table, row) and (field is None or field in (o[2] or "").split(",")) for o in ours)
+        listed = any(o[:2] == (table, row) and (field is None or field in (o[2] or "").split(",")) for o in ours)
+        return listed or table in counted
 
     assert {error for error in located if not found(error)} == set()
     for table, _row, _field in theirs - located:  # whole-table errors (the altered files' hash and size)
         assert any(o[0] == table for o in ours), table
-    assert len(ours) > len(located)
+    # and more: redata locates defects frictionless does not see (a mention that no longer quotes an alias of its
+    # entity, a published verdict the edited figures no longer give)
+    assert {o[:2] for o in ours if o[1] is not None} - {t[:2] for t in located}

@@ -16,7 +16,7 @@ import jsonschema
 import pandas as pd
 import polars as pl
 import pyarrow.parquet as pq
-from conftest import PROFILES, REPO, cli, edit_json, run_cli
+from conftest import PROFILES, REFERENCES, REPO, cli, edit_json, run_cli
 
 import redata
 
@@ -80,7 +80,7 @@ def test_frictionless_cli_validates_the_built_package(built):
 
 
 def test_redata_validates_the_built_package(built):
-    report = redata.validate(built / "datapackage.json")
+    report = redata.validate(built / "datapackage.json", REFERENCES)  # reference values proved in it too
     assert report.errors == []
     assert set(report.skipped) == {"provenance", "coverage"}
 

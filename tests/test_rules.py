@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import REPO, Tables, copy_source
+from conftest import REFERENCES, REPO, Tables, copy_source
 from defects import DEFECTS
 
-from redata import rules
+from redata import rules, validate
 
 
 def readme_rules() -> str:
@@ -28,7 +28,8 @@ def test_names_are_unique_and_every_rule_belongs_to_a_layer():
 
 
 def test_every_rule_is_triggered_by_a_seeded_defect(tmp_path, built):
-    triggered = set()
+    """Or by the real package: the verdicts of the cross-check are findings, not defects, and it has all three."""
+    triggered = {problem.rule for problem in validate(REPO / "datapackage", REFERENCES).problems}
     for number, defect in enumerate(DEFECTS):
         if defect.on == "source":
             root = copy_source(tmp_path / str(number))

@@ -12,6 +12,7 @@ from conftest import REPO, Tables
 def registry() -> pint.UnitRegistry:
     units = pint.UnitRegistry()
     units.define("USD = [currency]")
+    units.define("REO_ton = [rare_earth_oxide]")  # its own dimension: never converted to plain mass
     if "count" not in units:
         units.define("count = []")
     return units

@@ -7,7 +7,7 @@ import json
 import shutil
 
 import pytest
-from conftest import REPO, Tables, cli, copy_source, problems_of
+from conftest import REFERENCES, REPO, Tables, cli, copy_source, problems_of
 from defects import DEFECTS
 
 from redata import validate
@@ -15,7 +15,7 @@ from redata.report import LAYERS
 
 
 def test_the_real_package_is_valid_even_under_strict():
-    report = validate(REPO / "datapackage")
+    report = validate(REPO / "datapackage", REFERENCES)
     assert report.errors == [], [p.message for p in report.errors]
     assert report.skipped == {}
     assert report.valid(strict=True)
@@ -23,11 +23,11 @@ def test_the_real_package_is_valid_even_under_strict():
 
 def test_each_conflict_is_one_warning_naming_every_side_and_the_known_ones_are_acknowledged():
     report = validate(REPO / "datapackage")
-    assert [(p.rule, p.value, p.acknowledged) for p in report.warnings] == [
+    assert [(p.rule, p.value, p.acknowledged) for p in report.warnings if p.layer == "conflicts"] == [
         ("conflicting-values", "s000-f04, s003-f03", True),
         ("conflicting-values", "s003-f23, s003-f24", True),
     ]
-    mining = report.warnings[0].message
+    mining = [p for p in report.warnings if p.layer == "conflicts"][0].message
     assert "about 60%" in mining and "approximately 70 percent" in mining and "china-mining-share-2025" in mining
 
 
@@ -48,7 +48,8 @@ def test_a_defect_is_reported_exactly(tmp_path, built, defect):
         package = root
         tables = None
     expected = defect.mutate(root, tables)
-    report = validate(package)
+    references = {"shared": REFERENCES, "missing": tmp_path / "no-such-folder", "": None}[defect.references]
+    report = validate(package, references)
     assert problems_of(report) == expected
     assert all(p.message for p in report.problems)
 

@@ -49,6 +49,8 @@ class Context:
     package: Package
     tables: dict[str, Table] = field(default_factory=dict)
     texts: Any = None  # polars.DataFrame (source_id, text) of the archived texts read (see `redata.archive`)
+    skipped: dict[str, str] = field(default_factory=dict)  # layer -> reason it did not run
+    reference_folder: Any = None  # where the caller says reference documents are (see `checks.publications`)
 
     def table(self, name: str, *columns: str) -> Table | None:
         """The table of that name if it was read and has these columns: a descriptor may give a name the layers
@@ -99,13 +101,14 @@ def row_problems(
     value: str | None = None,
     severity: str | None = None,
     total: int | None = None,
+    acknowledged: bool = False,
 ) -> list[Problem]:
     """One problem per failing row (up to MAX_ROWS_PER_RULE, then one line counting the rest).
 
     `failing` is a polars frame with the `ROW` column, optionally a column `value` names (the value to show)
     and a `MESSAGE` column (a per-row message; where it is empty, `message` stands). `total` is the number
     of failing rows when `failing` holds only the first of them. The severity is the rule's, from the
-    catalogue, unless given.
+    catalogue, unless given; `acknowledged` marks findings the package records as data.
     """
     count = failing.height if total is None else total
     if count == 0:
@@ -116,12 +119,12 @@ def row_problems(
     values = shown.get_column(value).to_list() if value else [None] * len(rows)
     messages = shown.get_column(MESSAGE).to_list() if MESSAGE in shown.columns else [None] * len(rows)
     problems = [
-        Problem(layer, table.name, line, field, plain(v), rule, m or message, severity)
+        Problem(layer, table.name, line, field, plain(v), rule, m or message, severity, acknowledged)
         for line, v, m in zip(table.lines(rows), values, messages, strict=True)
     ]
     if count > len(rows):
         more = f"{message}: {count - len(rows)} more row(s) like the above"
-        problems.append(Problem(layer, table.name, None, field, None, rule, more, severity))
+        problems.append(Problem(layer, table.name, None, field, None, rule, more, severity, acknowledged))
     return problems
 
 
