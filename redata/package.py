@@ -21,6 +21,10 @@ DESCRIPTOR_NAME = "datapackage.json"
 # property (path, format, mediatype, bytes, hash): one resource per table keeps frictionless and other
 # Data Package tools on the CSV, while the descriptor still accounts for every file.
 PARQUET = "parquet"
+# A release lists its other files (database, datasette metadata, citation, README) under this package
+# property, each with path, format, mediatype, bytes and hash, so that every file but the descriptor is
+# accounted for; a Data Package tool that does not know it reads the tables as usual.
+FILES = "files"
 # A larger descriptor or schema is refused before it is parsed (a built package with 100,000 sources
 # has a descriptor of about 40 MB).
 MAX_JSON_BYTES = 256 * 1024 * 1024
@@ -47,6 +51,7 @@ class Package:
     descriptor: dict[str, Any]
     resources: dict[str, Resource] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # descriptor-layer problems found while opening
+    files: list[tuple[dict[str, Any], Path]] = field(default_factory=list)  # the FILES entries and their paths
 
     @property
     def name(self) -> str:
@@ -103,7 +108,28 @@ def open_package(path: str | Path) -> Package:
         resource = _open_resource(package, index, entry)
         if resource is not None:
             package.resources[resource.name] = resource
+    _open_files(package)
     return package
+
+
+def _open_files(package: Package) -> None:
+    """The FILES a release lists, each path confined to the package folder."""
+    entries = package.descriptor.get(FILES)
+    if entries is None:
+        return
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("name"), str) for e in entries
+    ):
+        package.problems.append(_problem(None, FILES, None, "files", f"{FILES} must be a list of objects with a name"))
+        return
+    for entry in entries:
+        where = f"{FILES}.{entry['name']}"
+        try:
+            path = package.paths.resolve(entry.get("path"), f"{where} path", roots=(package.paths.folder,))
+        except PathRefused as error:
+            package.problems.append(_problem(None, where, entry.get("path"), "path-confined", str(error)))
+            continue
+        package.files.append((entry, path))
 
 
 def _open_resource(package: Package, index: int, entry: Any) -> Resource | None:

@@ -26,8 +26,9 @@ from typing import Any
 from . import schema as table_schema
 from .checks import ROW
 from .checks.descriptor import file_hash, profile_problems
+from .derived import write_derived
 from .errors import CannotRun
-from .package import PARQUET
+from .package import FILES, PARQUET
 from .report import Report
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -120,10 +121,11 @@ def write_package(context, folder: Path, created: str) -> None:
     descriptor["created"] = created
     descriptor["sources"] = _sources(context)
     descriptor["resources"] = resources
+    (folder / "README.md").write_text(readme(descriptor, [(t.name, t.schema) for t in tables]), encoding="utf-8")
+    descriptor[FILES] = write_derived(tables, folder, descriptor)  # the database, its metadata, the citation
     (folder / "datapackage.json").write_text(
         json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    (folder / "README.md").write_text(readme(descriptor, [(t.name, t.schema) for t in tables]), encoding="utf-8")
 
 
 def write_parquet(table, path: Path) -> None:
@@ -204,7 +206,10 @@ def readme(descriptor: dict[str, Any], tables: list[tuple[str, dict[str, Any]]])
         "## Loading",
         "",
         "Each table is here as CSV and as Parquet (`<table>.csv`, `<table>.parquet`); "
-        "`datapackage.json` describes both.",
+        "`datapackage.json` describes both. All tables are also in one SQLite database "
+        f"(`{name}-{version}.sqlite`, with a view `<table>_labelled` that decodes each table's codes into words) "
+        "with its datasette metadata (`datasette "
+        f"{name}-{version}.sqlite -m metadata.json`); `CITATION.cff` says how to cite the package.",
         "",
         "```python",
         "import pandas as pd",

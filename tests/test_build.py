@@ -38,6 +38,7 @@ def test_layout(built):
     assert built.name == BUILT_NAME
     tables = [r["name"] for r in descriptor_of(built)["resources"]]
     expected = {f"{t}.{ext}" for t in tables for ext in ("csv", "parquet")} | {"datapackage.json", "README.md"}
+    expected |= {f"{BUILT_NAME}.sqlite", "metadata.json", "CITATION.cff"}
     assert {p.name for p in built.iterdir()} == expected
     assert (built.parent / f"{BUILT_NAME}.zip").is_file()
     with zipfile.ZipFile(built.parent / f"{BUILT_NAME}.zip") as archive:
@@ -79,6 +80,20 @@ def test_frictionless_cli_validates_the_built_package(built):
         [str(frictionless), "validate", "datapackage.json"], cwd=built, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_frictionless_cli_validates_the_source_package():
+    """As README documents: `--trusted` lets frictionless follow the `../schemas` paths of the source package."""
+    frictionless = Path(sys.executable).parent / "frictionless"
+    result = subprocess.run(
+        [str(frictionless), "validate", "--trusted", "datapackage/datapackage.json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "VALID" in result.stdout and "INVALID" not in result.stdout
 
 
 def test_redata_validates_the_built_package(built):
@@ -230,7 +245,7 @@ def test_load_reads_the_built_tables(built):
     pd.testing.assert_frame_equal(figures, same)
     tables = redata.load_package(built)
     assert set(tables) == {r["name"] for r in descriptor_of(built)["resources"]}
-    with pytest.raises(redata.errors.CannotRun, match="no built package version 9.9.9"):
+    with pytest.raises(redata.errors.CannotRun, match="no release of version 9.9.9; versions there: 1.0.0"):
         redata.load("figures", path=built.parent, version="9.9.9")
 
 

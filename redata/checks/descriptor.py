@@ -16,7 +16,7 @@ from importlib import resources as package_files
 from typing import Any
 
 from .. import schema as table_schema
-from ..package import PARQUET, Package
+from ..package import FILES, PARQUET, Package
 from ..report import WARNING, Problem
 
 LAYER = "descriptor"
@@ -42,7 +42,22 @@ def check(package: Package) -> tuple[list[Problem], set[str]]:
         problems += _integrity(resource.descriptor, resource.path, name)
         if resource.parquet is not None:
             problems += _integrity(resource.descriptor[PARQUET], resource.parquet, name, PARQUET + ".")
+    problems += _files_problems(package)
     return problems, usable
+
+
+def _files_problems(package: Package) -> list[Problem]:
+    """Each of a release's other files (`files`: database, metadata, citation, README) is there, with its
+    declared byte count and sha256."""
+    problems = []
+    for entry, path in package.files:
+        where = f"{FILES}.{entry['name']}"
+        if not path.is_file():
+            message = f"{entry.get('path')}, which the descriptor lists in {FILES}, is missing"
+            problems.append(Problem(LAYER, None, None, where, entry.get("path"), "file-present", message))
+        else:
+            problems += _integrity(entry, path, None, where + ".")
+    return problems
 
 
 def metadata_problems(package: Package) -> list[Problem]:
