@@ -316,7 +316,7 @@ def _rows(release, table: str):
     import polars as pl
 
     entry = release.resources[table]
-    data = release.verified(entry, f"{table}'s CSV file")
+    data = release.verified(entry, f"the CSV file of table {table}")
     try:
         return pl.read_csv(io.BytesIO(data), infer_schema=False)
     except pl.exceptions.PolarsError as error:

@@ -71,7 +71,7 @@ def _column_check(field: dict[str, Any]) -> str | None:
     if kind == "boolean":
         return f"{column} IN (0, 1)"
     if kind == "date":
-        return f"{column} = date({column})"
+        return f"date({column}) IS {column}"  # date() of a text that is no date is NULL
     return None
 
 

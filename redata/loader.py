@@ -70,7 +70,7 @@ class Release:
         if "bytes" in entry and len(data) != entry["bytes"]:
             raise CannotRun(f"{self.location}: {what} has {len(data)} bytes, the descriptor says {entry['bytes']}")
         if declared_hash.startswith("sha256:") and hashlib.sha256(data).hexdigest() != declared_hash[7:]:
-            raise CannotRun(f"{self.location}: {what}'s sha256 does not match the descriptor")
+            raise CannotRun(f"{self.location}: the sha256 of {what} does not match the descriptor")
         return data
 
     def table(self, name: str):
@@ -83,7 +83,7 @@ class Release:
             parquet = self.resources[name].get("parquet")
             if not isinstance(parquet, dict):
                 raise CannotRun(f"{self.location}: table {name!r} has no Parquet file (run `redata build`)")
-            self.frames[name] = pd.read_parquet(io.BytesIO(self.verified(parquet, f"{name}'s Parquet file")))
+            self.frames[name] = pd.read_parquet(io.BytesIO(self.verified(parquet, f"the Parquet file of table {name}")))
         return self.frames[name]
 
     def labelled(self, name: str):

@@ -18,7 +18,7 @@ from typing import Any
 from ..errors import CannotRun
 
 MARKER = ".redata-site"
-STYLE_SHEET = "style.css"
+STATIC_FILES = ("style.css", "favicon.svg")
 
 
 def write_site(package: str | Path | None, out: str | Path) -> Path:
@@ -46,8 +46,10 @@ def write_site(package: str | Path | None, out: str | Path) -> Path:
                 _write(
                     staging / "charts" / f"{chart.slug}.vl.json", json.dumps(chart.spec, indent=2, ensure_ascii=False)
                 )
-        style = package_files.files("redata.site").joinpath("static", STYLE_SHEET).read_text(encoding="utf-8")
-        _write(staging / STYLE_SHEET, style)
+        for name in STATIC_FILES:
+            _write(
+                staging / name, package_files.files("redata.site").joinpath("static", name).read_text(encoding="utf-8")
+            )
         _write(staging / MARKER, f"{content.facts.name} {content.facts.version}\n")
         _replace(staging, out)
     finally:
