@@ -138,7 +138,7 @@ def cite(
             "(default: $REDATA_PACKAGE, else the newest release in dist/).",
         ),
     ] = None,
-    version: Annotated[str | None, typer.Option("--version", "-v", help="The release version to cite.")] = None,
+    version: Annotated[str | None, typer.Option("--version", help="The release version to cite.")] = None,
     table: Annotated[str | None, typer.Option("--table", "-t", help="The table the id is in, where ids clash.")] = None,
     format: Annotated[
         CitationFormat, typer.Option("--format", "-f", help="text, bibtex, csl-json, or cff (the package only).")
@@ -175,8 +175,15 @@ def site(
     """
     _import_pandera_polars_only()
     from .site import write_site
+    from .site.content import SiteRefused
 
-    typer.echo(str(write_site(package, out)))
+    try:
+        index = write_site(package, out)
+    except SiteRefused as refusal:
+        _print_report(refusal.report, Format.text, strict=False, stream=sys.stderr)
+        typer.echo(f"redata: site refused: {refusal}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(str(index))
 
 
 class _Hidden:

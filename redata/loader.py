@@ -10,6 +10,7 @@ checked against the sha256 the descriptor gives; `labels=True` returns a table's
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -160,19 +161,22 @@ def find_release(path: str | Path | None = None, version: str | None = None, *, 
         raise CannotRun(f"{root}: neither a datapackage.json nor a release zip")
     if (root / DESCRIPTOR_NAME).is_file():
         return root
-    found = releases(root)
+    return _pick(root, releases(root), version, prerelease)
+
+
+def _pick(root: Path, found: dict[str, Path], version: str | None, prerelease: bool) -> Path:
+    """The release of `version`, else the newest (a pre-release only if `prerelease`), among those found."""
+    listed = ", ".join(sorted(found, key=version_key))
     if version is not None:
         if version not in found:
-            listed = ", ".join(sorted(found, key=version_key)) or "none"
-            raise CannotRun(f"{root}: no release of version {version}; versions there: {listed}")
+            raise CannotRun(f"{root}: no release of version {version}; versions there: {listed or 'none'}")
         return found[version]
     eligible = [v for v in found if prerelease or not is_prerelease(v)]
-    if not eligible:
-        if found:
-            listed = ", ".join(sorted(found, key=version_key))
-            raise CannotRun(f"{root}: only pre-releases there ({listed}); ask for one by version or prerelease=True")
-        raise CannotRun(f"{root}: no release found (run `redata build` first)")
-    return found[max(eligible, key=version_key)]
+    if eligible:
+        return found[max(eligible, key=version_key)]
+    if found:
+        raise CannotRun(f"{root}: only pre-releases there ({listed}); ask for one by version or prerelease=True")
+    raise CannotRun(f"{root}: no release found (run `redata build` first)")
 
 
 def releases(root: Path) -> dict[str, Path]:
@@ -251,29 +255,31 @@ def _zip_release(path: Path) -> Release:
     tops = {name.split("/", 1)[0] for name in archive.namelist()}
     if len(tops) != 1:
         raise CannotRun(f"{path}: a release zip holds one folder, this one holds {len(tops)} entries at its top")
-    top = tops.pop()
-
-    def read_file(relative: object) -> bytes:
-        if not isinstance(relative, str) or not _plain_relative(relative):
-            raise CannotRun(f"{path}: file path {relative!r} is not a plain relative path inside the release")
-        try:
-            info = archive.getinfo(f"{top}/{relative}")
-        except KeyError:
-            raise CannotRun(f"{path}: {top}/{relative} is not in the zip") from None
-        if info.file_size > MAX_MEMBER_BYTES:
-            raise CannotRun(f"{path}: {info.filename} would inflate to {info.file_size} bytes; refused")
-        try:
-            return archive.read(info)
-        except (OSError, zipfile.BadZipFile, ValueError) as error:
-            raise CannotRun(f"{path}: {info.filename} cannot be read ({error})") from None
-
+    read_file = functools.partial(_zip_member, archive, path, tops.pop())
     try:
         descriptor = json.loads(read_file(DESCRIPTOR_NAME).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CannotRun(f"{path}: {top}/{DESCRIPTOR_NAME} is not JSON ({error})") from None
+        raise CannotRun(f"{path}: its {DESCRIPTOR_NAME} is not JSON ({error})") from None
     if not isinstance(descriptor, dict):
-        raise CannotRun(f"{path}: {top}/{DESCRIPTOR_NAME} must be a JSON object")
+        raise CannotRun(f"{path}: its {DESCRIPTOR_NAME} must be a JSON object")
     return Release(path, descriptor, read_file)
+
+
+def _zip_member(archive: zipfile.ZipFile, path: Path, top: str, relative: object) -> bytes:
+    """The bytes of the release file `relative` inside the zip's one folder `top`, refused if it would leave
+    that folder or inflate beyond MAX_MEMBER_BYTES."""
+    if not isinstance(relative, str) or not _plain_relative(relative):
+        raise CannotRun(f"{path}: file path {relative!r} is not a plain relative path inside the release")
+    try:
+        info = archive.getinfo(f"{top}/{relative}")
+    except KeyError:
+        raise CannotRun(f"{path}: {top}/{relative} is not in the zip") from None
+    if info.file_size > MAX_MEMBER_BYTES:
+        raise CannotRun(f"{path}: {info.filename} would inflate to {info.file_size} bytes; refused")
+    try:
+        return archive.read(info)
+    except (OSError, zipfile.BadZipFile, ValueError) as error:
+        raise CannotRun(f"{path}: {info.filename} cannot be read ({error})") from None
 
 
 def _plain_relative(relative: str) -> bool:

@@ -203,6 +203,9 @@ def test_an_invalid_package_gets_no_site_and_the_old_one_stays(source, tables, t
         write_site(source / "datapackage", out)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    refused = run_cli("site", source / "datapackage", "--out", out)
+    assert refused.code == 1 and "unit-range" in refused.stderr and "site refused" in refused.stderr
+    assert "Traceback" not in refused.stderr
 
 
 def test_a_folder_that_is_not_a_site_is_never_replaced(tmp_path):

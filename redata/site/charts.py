@@ -94,23 +94,23 @@ def _interval(row: dict[str, Any]) -> tuple[float | None, float | None]:
 
 
 def shares(rows: dict[str, list[dict[str, Any]]]) -> Chart:
+    """Each source's share of world production for each stage, a line for a range or bound, and the
+    reference value where the verdicts give one."""
     figures = [f for f in rows.get("figures", []) if f["metric"] in SHARE_STAGES]
     references = _reference_values(rows, figures)
-    values = []
-    for figure in figures:
-        low, high = _interval(figure)
-        values.append(
-            {
-                "stage": SHARE_STAGES[figure["metric"]],
-                "source": f"{_source(figure)}, {_period_words(figure.get('period'))}",
-                "subject": figure["subject_name"],
-                "low": low if low is not None else 0,
-                "high": high if high is not None else 100,
-                "point": figure.get("value"),
-                "label": figure["as_written"],
-                "reference": references.get(figure["figure_id"]),
-            }
-        )
+    values = [
+        {
+            "stage": SHARE_STAGES[f["metric"]],
+            "source": f"{_source(f)}, {_period_words(f.get('period'))}",
+            "subject": f["subject_name"],
+            "low": _or(_interval(f)[0], 0),
+            "high": _or(_interval(f)[1], 100),
+            "point": f.get("value"),
+            "label": f["as_written"],
+            "reference": references.get(f["figure_id"]),
+        }
+        for f in figures
+    ]
     description = "; ".join(
         f"{f['subject_name']}, {SHARE_STAGES[f['metric']]}: {f['as_written']} "
         f"({_source(f)}, {_period_words(f.get('period'))})"
@@ -118,7 +118,19 @@ def shares(rows: dict[str, list[dict[str, Any]]]) -> Chart:
         for f in figures
     )
     title = "Shares of world rare-earth production by stage, as each source states them"
-    encoding_y = {"field": "source", "type": "nominal", "title": None}
+    return Chart(
+        slug="shares",
+        title=title,
+        description="China's and other countries' shares of world mining, refining and magnet production, one "
+        "line per figure and source; a range or bound is drawn as a line.",
+        table="figures",
+        rows=figures,
+        spec=_shares_spec(title, description, values, bool(references)),
+        text=f"{title}. {description}." if figures else "",
+    )
+
+
+def _shares_spec(title: str, description: str, values: list[dict[str, Any]], references: bool) -> dict[str, Any]:
     x = {"type": "quantitative", "scale": {"domain": [0, 100]}, "title": "percent of world production"}
     layers = [
         {"mark": {"type": "rule", "strokeWidth": 3}, "encoding": {"x": {"field": "low", **x}, "x2": {"field": "high"}}},
@@ -129,12 +141,8 @@ def shares(rows: dict[str, list[dict[str, Any]]]) -> Chart:
         },
     ]
     if references:
-        layers.append(
-            {
-                "mark": {"type": "tick", "color": "black", "thickness": 2},
-                "encoding": {"x": {"field": "reference", **x}},
-            }
-        )
+        reference = {"mark": {"type": "tick", "color": "black", "thickness": 2}}
+        layers.append({**reference, "encoding": {"x": {"field": "reference", **x}}})
     spec = _spec(
         title,
         description,
@@ -142,23 +150,16 @@ def shares(rows: dict[str, list[dict[str, Any]]]) -> Chart:
         facet={"row": {"field": "stage", "type": "nominal", "sort": list(SHARE_STAGES.values()), "title": None}},
         spec={
             "width": WIDTH,
-            "encoding": {"y": encoding_y, "color": {"field": "subject", "type": "nominal", "title": "subject"}},
+            "encoding": {
+                "y": {"field": "source", "type": "nominal", "title": None},
+                "color": {"field": "subject", "type": "nominal", "title": "subject"},
+            },
             "layer": layers,
         },
         resolve={"scale": {"y": "independent"}},
     )
-    del spec["width"]
-    text = f"{title}. {description}." if figures else ""
-    return Chart(
-        "shares",
-        title,
-        "China's and other countries' shares of world mining, refining and magnet "
-        "production, one line per figure and source; a range or bound is drawn as a line.",
-        "figures",
-        figures,
-        spec,
-        text,
-    )
+    del spec["width"]  # a faceted chart sizes each facet instead
+    return spec
 
 
 def _reference_values(rows: dict[str, list[dict[str, Any]]], figures: list[dict[str, Any]]) -> dict[str, float]:
@@ -172,30 +173,26 @@ def _reference_values(rows: dict[str, list[dict[str, Any]]], figures: list[dict[
     return found
 
 
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
 # ---------------------------------------------------------------- extraction cost ranges by country
 
 
 def costs(rows: dict[str, list[dict[str, Any]]]) -> Chart:
+    """Each country's cost range as a bar from its low to its high end."""
     figures = [f for f in rows.get("figures", []) if f["metric"] in COST_METRICS]
-    values = []
-    for figure in figures:
-        low, high = _interval(figure)
-        values.append(
-            {
-                "country": figure["subject_name"],
-                "low": low,
-                "high": high,
-                "label": figure["as_written"],
-                "source": _source(figure),
-            }
-        )
-    unit = figures[0]["unit_name"] if figures else ""
+    values = [
+        {"country": f["subject_name"], "low": _interval(f)[0], "high": _interval(f)[1], "label": f["as_written"]}
+        for f in figures
+    ]
     title = "Cost of mining rare-earth ore and converting it into oxide, by country"
     description = "; ".join(
         f"{f['subject_name']}: {f['as_written']} ({_source(f)}, credited to {f.get('attributed_to_name') or 'no one'})"
         for f in figures
     )
-    x = {"type": "quantitative", "title": unit, "scale": {"zero": True}}
+    x = {"type": "quantitative", "title": figures[0]["unit_name"] if figures else "", "scale": {"zero": True}}
     spec = _spec(
         title,
         description,
@@ -209,15 +206,14 @@ def costs(rows: dict[str, list[dict[str, Any]]]) -> Chart:
             },
         ],
     )
-    text = f"{title}. {description}." if figures else ""
     return Chart(
-        "costs",
-        title,
-        "The range of the cost per kilogram each source gives for each country.",
-        "figures",
-        figures,
-        spec,
-        text,
+        slug="costs",
+        title=title,
+        description="The range of the cost per kilogram each source gives for each country.",
+        table="figures",
+        rows=figures,
+        spec=spec,
+        text=f"{title}. {description}." if figures else "",
     )
 
 
@@ -225,27 +221,13 @@ def costs(rows: dict[str, list[dict[str, Any]]]) -> Chart:
 
 
 def ev_breakdown(rows: dict[str, list[dict[str, Any]]]) -> Chart:
-    """The parts (EVs made in China by each group of makers in 2024) stacked beside the total that the
+    """The parts (EVs made in China by each group of makers in 2024) stacked, beside the total that the
     package's `sum` checks add them up to."""
     figures = rows.get("figures", [])
     parts = [f for f in figures if f["metric"] == EV_BREAKDOWN["metric"] and f.get("period") == EV_BREAKDOWN["period"]]
-    part_ids = {f["figure_id"] for f in parts}
-    sum_checks = {c["check_id"] for c in rows.get("checks", []) if c.get("kind") == "sum"}
-    terms = [t for t in rows.get("check_terms", []) if t["check_id"] in sum_checks]
-    checks_of_parts = {t["check_id"] for t in terms if t["figure_id"] in part_ids}
-    total_ids = {t["figure_id"] for t in terms if t["check_id"] in checks_of_parts and t["role"] == "total"}
-    totals = [f for f in figures if f["figure_id"] in total_ids]
-    values = [
-        {"bar": "by group of makers", "segment": f["subject_name"], "value": f["value"], "label": f["as_written"]}
-        for f in parts
-    ] + [
-        {
-            "bar": "stated total",
-            "segment": f"total ({f['subject_name']})",
-            "value": f["value"],
-            "label": f["as_written"],
-        }
-        for f in totals
+    totals = _totals_of(rows, {f["figure_id"] for f in parts})
+    values = [{"bar": "by group of makers", "segment": f["subject_name"], "value": f["value"]} for f in parts] + [
+        {"bar": "stated total", "segment": f"total ({f['subject_name']})", "value": f["value"]} for f in totals
     ]
     title = "Electric vehicles made in China in 2024, by group of makers, beside the stated total"
     description = "; ".join(f"{f['subject_name']}: {f['as_written']} ({_source(f)})" for f in parts + totals)
@@ -256,28 +238,31 @@ def ev_breakdown(rows: dict[str, list[dict[str, Any]]]) -> Chart:
         mark={"type": "bar", "height": 28},
         encoding={
             "y": {"field": "bar", "type": "nominal", "title": None, "sort": ["by group of makers", "stated total"]},
-            "x": {
-                "field": "value",
-                "type": "quantitative",
-                "aggregate": "sum",
-                "title": "vehicles",
-                "axis": {"format": "~s"},
-            },
+            "x": {"field": "value", "type": "quantitative", "aggregate": "sum", "title": "vehicles",
+                  "axis": {"format": "~s"}},
             "color": {"field": "segment", "type": "nominal", "title": None, "legend": {"labelLimit": 320}},
             "order": {"field": "segment"},
         },
-    )
-    chosen = parts + totals
-    text = f"{title}. {description}." if chosen else ""
+    )  # fmt: skip
     return Chart(
-        "ev-output-2024",
-        title,
-        "Each group of makers' EV output in China in 2024, stacked, and the total the parts are checked against.",
-        "figures",
-        chosen,
-        spec,
-        text,
+        slug="ev-output-2024",
+        title=title,
+        description="Each group of makers' EV output in China in 2024, stacked, and the total the parts are "
+        "checked against.",
+        table="figures",
+        rows=parts + totals,
+        spec=spec,
+        text=f"{title}. {description}." if parts + totals else "",
     )
+
+
+def _totals_of(rows: dict[str, list[dict[str, Any]]], part_ids: set[str]) -> list[dict[str, Any]]:
+    """The figures that are the `total` of a `sum` check some of these parts take part in."""
+    sum_checks = {c["check_id"] for c in rows.get("checks", []) if c.get("kind") == "sum"}
+    terms = [t for t in rows.get("check_terms", []) if t["check_id"] in sum_checks]
+    checks = {t["check_id"] for t in terms if t["figure_id"] in part_ids}
+    total_ids = {t["figure_id"] for t in terms if t["check_id"] in checks and t["role"] == "total"}
+    return [f for f in rows.get("figures", []) if f["figure_id"] in total_ids]
 
 
 # ---------------------------------------------------------------- a timeline of the dated events
@@ -286,26 +271,37 @@ def ev_breakdown(rows: dict[str, list[dict[str, Any]]]) -> Chart:
 def timeline(rows: dict[str, list[dict[str, Any]]]) -> Chart:
     """Every dated event: a day as a point, a month or year as a bar over the time it stands for."""
     events = sorted(rows.get("events", []), key=lambda e: (str(e["date"]), e["event_id"]))
-    values = []
-    for event in events:
-        start = dt.date.fromisoformat(str(event["date"]))
-        values.append(
-            {
-                "event": event["event_id"],
-                "kind": str(event["kind"]).replace("_", " "),
-                "start": start.isoformat(),
-                "end": _period_end(start, event["date_precision"]).isoformat(),
-                "precision": event["date_precision"],
-                "source": event["source_id"],
-            }
-        )
+    values = [
+        {
+            "event": e["event_id"],
+            "kind": str(e["kind"]).replace("_", " "),
+            "start": str(e["date"]),
+            "end": _period_end(dt.date.fromisoformat(str(e["date"])), e["date_precision"]).isoformat(),
+            "precision": e["date_precision"],
+            "source": e["source_id"],
+        }
+        for e in events
+    ]
     title = "Dated events the sources report"
     description = "; ".join(
         f"{e['date_as_written']} ({e['date']}, {e['date_precision']} precision): {e['description']} ({e['source_id']})"
         for e in events
     )
+    return Chart(
+        slug="timeline",
+        title=title,
+        description="Each event at its date; a date known only to the month or year is drawn over the whole "
+        "month or year.",
+        table="events",
+        rows=events,
+        spec=_timeline_spec(title, description, values),
+        text=f"{title}. {description}." if events else "",
+    )
+
+
+def _timeline_spec(title: str, description: str, values: list[dict[str, Any]]) -> dict[str, Any]:
     x = {"type": "temporal", "title": None, "axis": {"format": "%d %b %Y", "labelAngle": -30}}
-    spec = _spec(
+    return _spec(
         title,
         description,
         values,
@@ -326,16 +322,6 @@ def timeline(rows: dict[str, list[dict[str, Any]]]) -> Chart:
                 "encoding": {"x": {"field": "start", **x}},
             },
         ],
-    )
-    text = f"{title}. {description}." if events else ""
-    return Chart(
-        "timeline",
-        title,
-        "Each event at its date; a date known only to the month or year is drawn over the whole month or year.",
-        "events",
-        events,
-        spec,
-        text,
     )
 
 
