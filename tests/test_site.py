@@ -217,6 +217,26 @@ def test_a_folder_that_is_not_a_site_is_never_replaced(tmp_path):
     assert (out / "notes.txt").read_text(encoding="utf-8") == "keep me"
 
 
+def test_a_package_too_large_to_browse_page_by_page_is_refused(tmp_path, monkeypatch):
+    from redata.site import writer
+
+    monkeypatch.setattr(writer, "MAX_FIGURE_PAGES", 39)  # the real package has 40 figures
+    with pytest.raises(CannotRun, match="40 figures; the site writes a page per figure and stops at 39"):
+        write_site(REPO / "datapackage", tmp_path / "site")
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_chart_with_more_rows_than_it_can_draw_lists_them(tmp_path, monkeypatch):
+    from redata.site import charts
+
+    monkeypatch.setattr(charts, "MAX_DRAWN_ROWS", 10)  # the timeline has 16 events, the shares chart 7 figures
+    write_site(REPO / "datapackage", tmp_path / "site")
+    timeline = (tmp_path / "site" / "charts" / "timeline.html").read_text(encoding="utf-8")
+    assert "16 rows for this chart: too many to draw legibly" in timeline and "<img" not in timeline
+    assert not (tmp_path / "site" / "charts" / "timeline.svg").exists()
+    assert (tmp_path / "site" / "charts" / "shares.svg").is_file()
+
+
 def test_the_cli_writes_the_site_and_prints_its_index(built, tmp_path):
     result = run_cli("site", built, "--out", tmp_path / "site")
     assert result.code == 0, result.stderr

@@ -14,6 +14,9 @@ from typing import Any
 VEGA_LITE = "https://vega.github.io/schema/vega-lite/v5.json"
 VEGA_LITE_VERSION = "5.21"
 WIDTH = 560
+# A chart draws at most this many rows: more cannot be read as marks (the synthetic package's 5,000 shares
+# of 10,000 figures took Vega 150 s to lay out); its page then lists the rows without a drawing.
+MAX_DRAWN_ROWS = 200
 # The stages of the supply chain a share of world production is stated for, in order, and their short names.
 SHARE_STAGES = {
     "share_of_world_mining": "mining",
@@ -37,14 +40,18 @@ class Chart:
     rows: list[dict[str, Any]]
     spec: dict[str, Any]
     text: str
-    svg: str = field(default="", repr=False)
+    svg: str = field(default="", repr=False)  # empty where there is nothing, or too much, to draw
+
+    @property
+    def drawn(self) -> bool:
+        return bool(self.svg)
 
 
 def charts(rows: dict[str, list[dict[str, Any]]]) -> list[Chart]:
     """Every chart of the site, from the labelled rows of each table (rows["figures"], rows["events"], ...)."""
     made = [shares(rows), costs(rows), ev_breakdown(rows), timeline(rows)]
     for chart in made:
-        chart.svg = render(chart.spec) if chart.rows else ""
+        chart.svg = render(chart.spec) if 0 < len(chart.rows) <= MAX_DRAWN_ROWS else ""
     return made
 
 

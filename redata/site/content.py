@@ -59,6 +59,7 @@ class Content:
     conflicts: list[Conflict] = field(default_factory=list)
     more_conflicts: bool = False  # the validator counted more disagreeing rows than it listed
     indexes: dict[str, dict[Any, dict[str, Any]]] = field(default_factory=dict, repr=False)
+    groups: dict[tuple[str, str], dict[Any, list[dict[str, Any]]]] = field(default_factory=dict, repr=False)
 
     def row(self, table: str, key: Any) -> dict[str, Any] | None:
         return self.index(table).get(key)
@@ -71,8 +72,14 @@ class Content:
             self.indexes[table] = {r[key]: r for r in self.rows.get(table, [])} if isinstance(key, str) else {}
         return self.indexes[table]
 
-    def where(self, table: str, **equal: Any) -> list[dict[str, Any]]:
-        return [r for r in self.rows.get(table, []) if all(r.get(k) == v for k, v in equal.items())]
+    def where(self, table: str, column: str, value: Any) -> list[dict[str, Any]]:
+        """The rows of `table` whose `column` is `value`, in table order (grouped once per column)."""
+        if (table, column) not in self.groups:
+            grouped: dict[Any, list[dict[str, Any]]] = {}
+            for row in self.rows.get(table, []):
+                grouped.setdefault(row.get(column), []).append(row)
+            self.groups[(table, column)] = grouped
+        return self.groups[(table, column)].get(value, [])
 
 
 def page_name(key: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from .. import schema as table_schema
 from ..citation import RowCitation, as_bibtex, as_text, source_date
 from ..labels import decoded_columns
-from .charts import Chart
+from .charts import MAX_DRAWN_ROWS, Chart
 from .content import PAGE_TABLES, Content, page_name
 
 NAVIGATION = (
@@ -124,7 +124,7 @@ def render_pages(content: Content, charts: list[Chart], downloads: list[dict[str
         page("figures/index.html", "figures.html", figures=content.rows["figures"]),
         page("sources/index.html", "sources.html", sources=content.rows["sources"]),
         page("entities/index.html", "entities.html", entities=content.rows["entities"]),
-        page("metrics/index.html", "metrics.html", metrics=content.rows["metrics"], figures=content.rows["figures"]),
+        page("metrics/index.html", "metrics.html", metrics=content.rows["metrics"], counts=_figure_counts(content)),
         page("charts/index.html", "charts.html", charts=charts),
         page("conflicts.html", "conflicts.html", conflicts=content.conflicts, more=content.more_conflicts),
         page("dictionary.html", "dictionary.html", dictionary=dictionary_html(content)),
@@ -141,11 +141,18 @@ def render_pages(content: Content, charts: list[Chart], downloads: list[dict[str
     for metric in content.rows["metrics"]:
         path = f"metrics/{page_name(metric['metric_id'])}.html"
         pages.append(
-            page(path, "metric.html", metric=metric, figures=content.where("figures", metric=metric["metric_id"]))
+            page(path, "metric.html", metric=metric, figures=content.where("figures", "metric", metric["metric_id"]))
         )
     for chart in charts:
-        pages.append(page(f"charts/{chart.slug}.html", "chart.html", chart=chart))
+        pages.append(page(f"charts/{chart.slug}.html", "chart.html", chart=chart, max_drawn=MAX_DRAWN_ROWS))
     return pages
+
+
+def _figure_counts(content: Content) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for figure in content.rows["figures"]:
+        counts[figure["metric"]] = counts.get(figure["metric"], 0) + 1
+    return counts
 
 
 def overview(content: Content, downloads: list[dict[str, Any]]) -> dict[str, Any]:
@@ -172,8 +179,8 @@ def overview(content: Content, downloads: list[dict[str, Any]]) -> dict[str, Any
 def figure_page(content: Content, figure: dict[str, Any], root: str) -> dict[str, Any]:
     figure_id = figure["figure_id"]
     citation = citation_of(content, "figures", figure_id, figure)
-    verdicts = [items(content, "verdicts", v, root) for v in content.where("verdicts", figure_id=figure_id)]
-    terms = content.where("check_terms", figure_id=figure_id)
+    verdicts = [items(content, "verdicts", v, root) for v in content.where("verdicts", "figure_id", figure_id)]
+    terms = content.where("check_terms", "figure_id", figure_id)
     return {
         "figure": figure,
         "quote": highlighted(figure["quote"], figure["as_written"]),
@@ -193,24 +200,25 @@ def source_page(content: Content, source: dict[str, Any], root: str) -> dict[str
     return {
         "source": source,
         "fields": items(content, "sources", source, root),
-        "figures": content.where("figures", source_id=source_id),
-        "events": content.where("events", source_id=source_id),
-        "statements": content.where("statements", source_id=source_id),
+        "figures": content.where("figures", "source_id", source_id),
+        "events": content.where("events", "source_id", source_id),
+        "statements": content.where("statements", "source_id", source_id),
     }
 
 
 def entity_page(content: Content, entity: dict[str, Any]) -> dict[str, Any]:
     entity_id = entity["entity_id"]
-    participations = content.where("event_participants", entity_id=entity_id)
+    participations = content.where("event_participants", "entity_id", entity_id)
     events = [(p, content.row("events", p["event_id"])) for p in participations]
     return {
         "entity": entity,
-        "about": content.where("figures", subject_id=entity_id),
-        "credited": content.where("figures", attributed_to_id=entity_id),
-        "statements": content.where("statements", speaker_id=entity_id),
+        "about": content.where("figures", "subject_id", entity_id),
+        "credited": content.where("figures", "attributed_to_id", entity_id),
+        "statements": content.where("statements", "speaker_id", entity_id),
         "events": events,
-        "relations": content.where("relations", subject_id=entity_id) + content.where("relations", object_id=entity_id),
-        "mentions": content.where("mentions", entity_id=entity_id),
+        "relations": content.where("relations", "subject_id", entity_id)
+        + content.where("relations", "object_id", entity_id),
+        "mentions": content.where("mentions", "entity_id", entity_id),
     }
 
 
