@@ -200,6 +200,22 @@ def test_validate_finds_a_changed_or_missing_database(built, tmp_path):
     assert [(p.field, p.rule) for p in report.errors] == [("files.database", "file-present")]
 
 
+def test_validate_refuses_files_that_are_malformed_or_leave_the_release(built, tmp_path):
+    import shutil
+
+    copy = tmp_path / BUILT_NAME
+    shutil.copytree(built, copy)
+    descriptor = descriptor_of(copy)
+    descriptor["files"][0]["path"] = "../elsewhere.sqlite"
+    (copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    report = redata.validate(copy / "datapackage.json")
+    assert [(p.field, p.rule) for p in report.errors] == [("files.database", "path-confined")]
+    descriptor["files"] = "everything"
+    (copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    report = redata.validate(copy / "datapackage.json")
+    assert ("files", "files") in [(p.field, p.rule) for p in report.errors]
+
+
 def test_datasette_metadata_describes_every_table_view_and_column(built):
     metadata = json.loads((built / "metadata.json").read_text(encoding="utf-8"))
     assert metadata["license"] == "Creative Commons Attribution 4.0"

@@ -85,6 +85,8 @@ def test_every_link_stays_inside_the_site_and_finds_its_file(site):
                 continue  # an anchor on the same page
             target = (page.parent / unquote(parts.path)).resolve()
             assert target.is_relative_to(root) and target.is_file(), (page, url)
+            if parts.fragment and target.suffix == ".html":
+                assert f'id="{parts.fragment}"' in target.read_text(encoding="utf-8"), (page, url)
             checked += 1
     assert checked > 1000
     assert "url(" not in (site / "style.css").read_text(encoding="utf-8")

@@ -223,9 +223,16 @@ def entity_page(content: Content, entity: dict[str, Any]) -> dict[str, Any]:
 
 
 def dictionary_html(content: Content) -> str:
-    """The data dictionary (the same Markdown as the release's README), as HTML with raw HTML disabled."""
+    """The data dictionary (the same Markdown as the release's README), as HTML with raw HTML disabled; each
+    table's heading gets the table's name as its id, so that pages can link to it."""
     from markdown_it import MarkdownIt
     from markupsafe import Markup
 
-    markdown = table_schema.data_dictionary(list(content.schemas.items()))
-    return Markup(MarkdownIt("js-default").render(markdown))  # noqa: S704  js-default escapes raw HTML
+    markdown = MarkdownIt("js-default")
+    tokens = markdown.parse(table_schema.data_dictionary(list(content.schemas.items())))
+    for token, inline in zip(tokens, tokens[1:], strict=False):
+        if token.type == "heading_open" and token.tag == "h2":
+            names = [child.content for child in inline.children or [] if child.type == "code_inline"]
+            if names:
+                token.attrSet("id", page_name(names[0]))
+    return Markup(markdown.renderer.render(tokens, markdown.options, {}))  # noqa: S704  js-default escapes raw HTML
