@@ -42,11 +42,11 @@ class PackageFacts:
 
     @classmethod
     def of(cls, descriptor: dict[str, Any], date: str) -> PackageFacts:
-        licences = descriptor.get("licenses") or []
+        licences = [entry for entry in descriptor.get("licenses") or [] if isinstance(entry, dict)]
         creators = [
             c.get("title") or c.get("name")
             for c in descriptor.get("contributors") or []
-            if "creator" in (c.get("roles") or []) or c.get("role") == "creator"
+            if isinstance(c, dict) and ("creator" in (c.get("roles") or []) or c.get("role") == "creator")
         ]
         return cls(
             name=str(descriptor.get("name", "")),
@@ -141,9 +141,10 @@ def cff_errors(text: str) -> list[str]:
 def source_date(source: dict[str, Any]) -> str:
     """A source's publication date in words, at its precision (`May 2025`)."""
     published = source.get("published")
-    if not published:
-        return "date unknown"
-    date = dt.date.fromisoformat(str(published))
+    try:
+        date = dt.date.fromisoformat(str(published))
+    except ValueError:
+        return str(published or "date unknown")  # an unvalidated package's text, as it stands
     precision = source.get("published_precision", "day")
     if precision == "year":
         return str(date.year)
@@ -153,7 +154,10 @@ def source_date(source: dict[str, Any]) -> str:
 
 
 def _date_parts(source: dict[str, Any]) -> list[int]:
-    date = dt.date.fromisoformat(str(source["published"]))
+    try:
+        date = dt.date.fromisoformat(str(source.get("published")))
+    except ValueError:
+        return []
     return {"year": [date.year], "month": [date.year, date.month]}.get(
         source.get("published_precision", "day"), [date.year, date.month, date.day]
     )
@@ -248,7 +252,8 @@ def as_csl_json(citation: PackageFacts | RowCitation) -> str:
         if citation.source is not None:
             notes.append(f"Source: {_source_words(citation.source)}")
             item["original-title"] = citation.source.get("title", "")
-            item["original-date"] = {"date-parts": [_date_parts(citation.source)]}
+            if _date_parts(citation.source):
+                item["original-date"] = {"date-parts": [_date_parts(citation.source)]}
             if citation.source.get("publisher"):
                 item["original-publisher"] = citation.source["publisher"]
         if notes:

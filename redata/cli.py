@@ -78,7 +78,7 @@ def build(
     source: Annotated[Path, typer.Argument(help="The source package folder.")] = Path("datapackage"),
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the built package.")] = Path("dist"),
 ) -> None:
-    """Validate the source package, then publish it as dist/<name>-<version>/ (CSV + Parquet) and a zip.
+    """Validate the source package, then publish it as dist/<name>-<version>/ (CSV, Parquet, SQLite) and a zip.
 
     The last line printed is the path of the datapackage.json written. An invalid package builds
     nothing and exits 1; a version already built with other content is refused.

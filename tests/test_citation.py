@@ -108,6 +108,13 @@ def test_unknown_and_ambiguous_ids_are_refused(built, source, tables):
     assert cite_row(open_release(source / "datapackage"), "s000-f04", table="figures").table == "figures"
 
 
+def test_an_unvalidated_source_date_is_cited_as_it_stands(source, tables):
+    tables.update("sources", "source_id", "s003", published="early summer")
+    citation = cite_row(open_release(source / "datapackage"), "s003-f03")
+    assert "(TRT World), early summer." in as_text(citation)
+    assert "original-date" not in json.loads(as_csl_json(citation))[0]
+
+
 def test_the_cli_prints_each_format(built):
     bibtex = run_cli("cite", "s003-f16", "--package", built, "--format", "bibtex")
     assert bibtex.code == 0, bibtex.stderr
