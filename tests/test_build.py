@@ -142,9 +142,11 @@ def test_pandas_reads_the_right_dtypes_without_arguments(built):
 
 
 def test_two_builds_are_byte_identical(tmp_path, built):
+    """Every file: the tables, the descriptor, the SQLite database and its metadata, the citation, the zip."""
     again = tmp_path / "again"
     result = run_cli("build", "--out", again)
     assert result.code == 0, result.stderr
+    assert {f"{BUILT_NAME}.sqlite", "metadata.json", "CITATION.cff"} <= {path.name for path in built.iterdir()}
     for path in built.iterdir():
         assert (again / BUILT_NAME / path.name).read_bytes() == path.read_bytes(), path.name
     assert (again / f"{BUILT_NAME}.zip").read_bytes() == (built.parent / f"{BUILT_NAME}.zip").read_bytes()

@@ -90,6 +90,9 @@ def browser():
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(30)
+    # every page load reaches the server, which records it: nothing is answered from the browser's cache
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
     driver.get_log("performance")  # the browser's own start-up pages are not the site's requests
     try:
         yield driver
@@ -119,6 +122,18 @@ def text_content(driver, element) -> str:
 def figures() -> list[dict[str, str]]:
     with (REPO / "datapackage" / "figures.csv").open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def test_a_missing_browser_skips_but_fails_under_ci(monkeypatch, tmp_path):
+    import sys
+
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no-chromium"):
+        _browser_or_skip()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set and the browser tests need .*no-chromium"):
+        _browser_or_skip()
 
 
 def test_every_figure_page_marks_its_as_written_inside_its_quote(browser, server):
