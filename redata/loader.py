@@ -24,7 +24,9 @@ from .errors import CannotRun
 
 ENVIRONMENT_VARIABLE = "REDATA_PACKAGE"
 DESCRIPTOR_NAME = "datapackage.json"
-SOURCE_TREE_DIST = Path(__file__).resolve().parent.parent / "dist"
+_TREE = Path(__file__).resolve().parent.parent
+# dist/ beside the source tree redata runs from (an editable install or a checkout), not beside site-packages
+SOURCE_TREE_DIST = _TREE / "dist" if (_TREE / "pyproject.toml").is_file() else None
 # A zip member larger than this is refused before it is read (the 10M-row package's largest file is
 # far smaller); it would otherwise be inflated whole into memory.
 MAX_MEMBER_BYTES = 4 * 1024**3
@@ -141,12 +143,13 @@ def search_root(path: str | Path | None = None) -> Path:
         if not root.exists():
             raise CannotRun(f"{ENVIRONMENT_VARIABLE}={variable}: no such file or folder")
         return root
-    for candidate in (Path("dist"), SOURCE_TREE_DIST):
+    candidates = [Path("dist")] + ([SOURCE_TREE_DIST] if SOURCE_TREE_DIST else [])
+    for candidate in candidates:
         if candidate.is_dir():
             return candidate
     raise CannotRun(
         f"no release found: pass a path, set {ENVIRONMENT_VARIABLE}, or run `redata build` "
-        f"(looked in ./dist and {SOURCE_TREE_DIST})"
+        f"(looked in {' and '.join(map(str, candidates))})"
     )
 
 
