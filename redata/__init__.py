@@ -2,7 +2,9 @@
 
 The library API, imported lazily so that `import redata` stays light:
 `validate(path) -> Report`, `build(source, out) -> Path`, `diff_packages(old, new) -> Diff`,
-`load(table, path=None, version=None) -> pandas.DataFrame`, `load_package(path=None, version=None) -> dict`.
+`load(table, path=None, version=None, *, labels=False, prerelease=False) -> pandas.DataFrame`,
+`load_package(path=None, version=None, *, labels=False, prerelease=False) -> dict`,
+`write_site(package, out) -> Path`.
 """
 
 _API = {
@@ -12,6 +14,7 @@ _API = {
     "diff_packages": ("diff", "diff_packages"),
     "load": ("loader", "load"),
     "load_package": ("loader", "load_package"),
+    "write_site": ("site", "write_site"),
 }
 
 __all__ = list(_API)

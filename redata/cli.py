@@ -1,4 +1,4 @@
-"""The `redata` command: a thin shell over the library API (`validate`, `build`, `diff`).
+"""The `redata` command: a thin shell over the library API (`validate`, `build`, `diff`, `cite`, `site`).
 
 Exit codes: 0 success; 1 the data is invalid or cannot be published as it stands; 2 the command could
 not run (usage, missing path, unreadable descriptor). Heavy libraries are imported inside the command
@@ -87,7 +87,7 @@ def build(
     source: Annotated[Path, typer.Argument(help="The source package folder.")] = Path("datapackage"),
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the built package.")] = Path("dist"),
 ) -> None:
-    """Validate the source package, then publish it as dist/<name>-<version>/ (CSV + Parquet) and a zip.
+    """Validate the source package, then publish it as dist/<name>-<version>/ (CSV, Parquet, SQLite) and a zip.
 
     The last line printed is the path of the datapackage.json written. An invalid package builds
     nothing and exits 1; a version already built with other content is refused.
@@ -123,6 +123,76 @@ def diff(
 
     result = diff_packages(old, new)
     typer.echo(result.to_json() if format is Format.json else result.to_text())
+
+
+class CitationFormat(StrEnum):
+    text = "text"
+    bibtex = "bibtex"
+    csl_json = "csl-json"
+    cff = "cff"
+
+
+@app.command()
+def cite(
+    row_id: Annotated[
+        str | None,
+        typer.Argument(help="The id of a row (figure, event, statement...); leave it out to cite the package."),
+    ] = None,
+    package: Annotated[
+        Path | None,
+        typer.Option(
+            "--package",
+            "-p",
+            help="A release folder or zip, a folder of releases, or the source package datapackage/ "
+            "(default: $REDATA_PACKAGE, else the newest release in dist/).",
+        ),
+    ] = None,
+    version: Annotated[str | None, typer.Option("--version", help="The release version to cite.")] = None,
+    table: Annotated[str | None, typer.Option("--table", "-t", help="The table the id is in, where ids clash.")] = None,
+    format: Annotated[
+        CitationFormat, typer.Option("--format", "-f", help="text, bibtex, csl-json, or cff (the package only).")
+    ] = CitationFormat.text,
+) -> None:
+    """Print a ready citation of the package, or of one row: the package and version, the source article
+    (title, publisher, date) and the quote.
+
+    Example: redata cite s003-f03 --format bibtex
+    """
+    from .citation import cite_row, package_facts, render
+    from .loader import open_release
+
+    release = open_release(package, version)
+    citation = cite_row(release, row_id, table) if row_id else package_facts(release)
+    typer.echo(render(citation, format.value), nl=False)
+
+
+@app.command()
+def site(
+    package: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A release folder (or zip's folder of releases) or the source package datapackage/ "
+            "(default: $REDATA_PACKAGE, else the newest release in dist/)."
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The folder to write the site into.")] = Path("site"),
+) -> None:
+    """Write a static, offline website of the package: an overview, a page per figure, source, entity and
+    metric, charts, the data dictionary and the conflicts. The last line printed is the site's index page.
+
+    Example: redata site dist/us-china-rare-earths-1.0.0 --out site
+    """
+    import_pandera_without_pandas()
+    from .site import write_site
+    from .site.content import SiteRefused
+
+    try:
+        index = write_site(package, out)
+    except SiteRefused as refusal:
+        _print_report(refusal.report, Format.text, strict=False, stream=sys.stderr)
+        typer.echo(f"redata: site refused: {refusal}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(str(index))
 
 
 def _print_report(report, format: Format, strict: bool, stream=None) -> None:

@@ -26,6 +26,10 @@ DESCRIPTOR_NAME = "datapackage.json"
 # (path, format, mediatype, bytes, hash): one resource per table keeps frictionless and other Data Package
 # tools on the CSV, while the descriptor still accounts for every file.
 PARQUET = "parquet"
+# A release lists its other files (database, datasette metadata, citation, README) under this package
+# property, each with path, format, mediatype, bytes and hash, so that every file but the descriptor is
+# accounted for; a Data Package tool that does not know it reads the tables as usual.
+FILES = "files"
 
 
 @dataclass
@@ -45,6 +49,7 @@ class Package:
     descriptor: dict[str, Any]
     resources: dict[str, Resource] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # descriptor-layer problems found while opening
+    files: list[tuple[dict[str, Any], Path]] = field(default_factory=list)  # the FILES entries and their paths
 
     @property
     def name(self) -> str:
@@ -53,6 +58,13 @@ class Package:
     @property
     def version(self) -> str:
         return str(self.descriptor.get("version", ""))
+
+    @property
+    def declared(self) -> list[str]:
+        """The name of every resource the descriptor declares, whether or not it could be opened."""
+        entries = self.descriptor.get("resources")
+        entries = entries if isinstance(entries, list) else []
+        return [str(entry["name"]) for entry in entries if isinstance(entry, dict) and "name" in entry]
 
 
 def find_descriptor(path: str | Path) -> Path:
@@ -142,7 +154,28 @@ def open_package(path: str | Path) -> Package:
         resource = _open_resource(package, index, entry)
         if resource is not None:
             package.resources[resource.name] = resource
+    _open_files(package)
     return package
+
+
+def _open_files(package: Package) -> None:
+    """The FILES a release lists, each path confined to the package folder."""
+    entries = package.descriptor.get(FILES)
+    if entries is None:
+        return
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("name"), str) for e in entries
+    ):
+        package.problems.append(_problem(None, FILES, "files", f"{FILES} must be a list of objects with a name"))
+        return
+    for entry in entries:
+        where = f"{FILES}.{entry['name']}"
+        try:
+            path = package.paths.resolve(entry.get("path"), f"{where} path", roots=(package.paths.folder,))
+        except PathRefused as error:
+            package.problems.append(_problem(None, where, "path-confined", str(error)))
+            continue
+        package.files.append((entry, path))
 
 
 def _open_resource(package: Package, index: int, entry: Any) -> Resource | None:

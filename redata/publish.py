@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import tempfile
 import zipfile
 from pathlib import Path
@@ -28,7 +29,8 @@ from .checks import ROW
 from .checks.descriptor import profile_problems
 from .derived import derived_tables
 from .errors import CannotRun
-from .package import DESCRIPTOR_NAME, PARQUET, file_hash
+from .package import DESCRIPTOR_NAME, FILES, PARQUET, file_hash
+from .release_files import write_release_files
 from .report import Report
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -63,8 +65,9 @@ def build(source: str | Path = "datapackage", out: str | Path = "dist") -> Path:
     out = _output_folder(Path(out))
     try:
         return _publish(context, out, created)
-    except OSError as error:
-        reason = "the disk is full" if error.errno == errno.ENOSPC else (error.strerror or str(error))
+    except (OSError, sqlite3.Error) as error:  # the database is written by SQLite, which says so its own way
+        full = getattr(error, "errno", None) == errno.ENOSPC
+        reason = "the disk is full" if full else (getattr(error, "strerror", None) or str(error))
         raise CannotRun(f"{out}: cannot write the release: {reason}; nothing was published") from None
 
 
@@ -170,11 +173,12 @@ def write_package(context, folder: Path, created: str) -> None:
     descriptor["created"] = created
     descriptor["sources"] = _sources(context)
     descriptor["resources"] = resources
+    (folder / "README.md").write_text(readme(descriptor, [(t.name, t.schema) for t in tables]), encoding="utf-8")
+    descriptor[FILES] = write_release_files(tables, folder, descriptor)  # the database, its metadata, the citation
     # allow_nan=False: a release never holds NaN or Infinity, which are not JSON
     (folder / DESCRIPTOR_NAME).write_text(
         json.dumps(descriptor, indent=2, ensure_ascii=False, allow_nan=False) + "\n", encoding="utf-8"
     )
-    (folder / "README.md").write_text(readme(descriptor, [(t.name, t.schema) for t in tables]), encoding="utf-8")
 
 
 def write_parquet(table, path: Path) -> None:
@@ -255,7 +259,10 @@ def readme(descriptor: dict[str, Any], tables: list[tuple[str, dict[str, Any]]])
         "## Loading",
         "",
         "Each table is here as CSV and as Parquet (`<table>.csv`, `<table>.parquet`); "
-        "`datapackage.json` describes both.",
+        "`datapackage.json` describes both. All tables are also in one SQLite database "
+        f"(`{name}-{version}.sqlite`, with a view `<table>_labelled` that decodes each table's codes into words) "
+        "with its datasette metadata (`datasette "
+        f"{name}-{version}.sqlite -m metadata.json`); `CITATION.cff` says how to cite the package.",
         "",
         "```python",
         "import pandas as pd",

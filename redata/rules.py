@@ -57,6 +57,8 @@ RULES: tuple[Rule, ...] = (
     Rule("foreign-key-resource", "descriptor", ERROR, "a foreign key refers to a resource of the package"),
     Rule("bytes", "descriptor", ERROR, "a file's byte count is the one the descriptor declares"),
     Rule("hash", "descriptor", ERROR, "a file's sha256 is the one the descriptor declares"),
+    Rule("files", "descriptor", ERROR, "a release's `files` is a list of named entries"),
+    Rule("file-present", "descriptor", ERROR, "every file a release's `files` lists exists"),
     Rule("profile:datapackage.json", "descriptor", ERROR, "the descriptor is valid Data Package 2.0"),
     Rule("profile:tableschema.json", "descriptor", ERROR, "each Table Schema is valid Table Schema 2.0"),
     Rule("frictionless", "descriptor", ERROR, "frictionless's metadata checks pass (offline)"),

@@ -59,8 +59,7 @@ def _skipped(package, tables) -> dict[str, str]:
     if package.paths.archive is None:
         reason = "the package has no archived source texts (a built package carries quotes, not articles)"
         return {"provenance": reason + "; quotes were checked against as_written only", "coverage": reason}
-    unread = [r.get("name") for r in package.descriptor.get("resources") or [] if isinstance(r, dict)]
-    unread = [str(name) for name in unread if name not in tables]
+    unread = [name for name in package.declared if name not in tables]
     if unread:  # the numbers an unread table accounts for would all be reported as unaccounted
         return {"coverage": f"not every table could be read ({', '.join(unread)})"}
     return {}

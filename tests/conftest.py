@@ -170,3 +170,14 @@ def errors_of(report) -> list[tuple]:
 def problems_of(report) -> set[tuple]:
     """Every problem but the acknowledged ones (which every run of the real package reports)."""
     return {(p.layer, p.table, p.row, p.field, p.rule) for p in report.problems if not p.acknowledged}
+
+
+@pytest.fixture(scope="session")
+def site(built, tmp_path_factory) -> Path:
+    """The site of the built package, written once for the session; returns its folder."""
+    from redata.site import write_site
+
+    out = tmp_path_factory.mktemp("site") / "site"
+    index = write_site(built, out)
+    assert index == out / "index.html" and index.is_file()
+    return out

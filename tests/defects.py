@@ -224,6 +224,25 @@ def parquet_other_types(root, tables):
     return {("structure", "units", None, "parquet", "parquet-schema")}
 
 
+def release_file_missing(root, tables):
+    (root / "metadata.json").unlink()
+    return {("descriptor", None, None, "files.datasette-metadata", "file-present")}
+
+
+def release_files_not_a_list(root, tables):
+    descriptor_edit_built(root, lambda d: d.update(files={"database": "x.sqlite"}))
+    return {("descriptor", None, None, "files", "files")}
+
+
+def release_file_altered(root, tables):
+    with (root / "CITATION.cff").open("a", encoding="utf-8") as handle:
+        handle.write("# edited\n")
+    return {
+        ("descriptor", None, None, "files.citation.bytes", "bytes"),
+        ("descriptor", None, None, "files.citation.hash", "hash"),
+    }
+
+
 def _rehash(root: Path, name: str, parquet: bool = False) -> None:
     def change(descriptor):
         entry = _resource(descriptor, name)
@@ -821,6 +840,9 @@ DEFECTS = (
             parquet_swapped,
             parquet_other_types,
             verdict_edited_by_hand,
+            release_file_missing,
+            release_files_not_a_list,
+            release_file_altered,
         )
     ]
     + [

@@ -36,6 +36,7 @@ def test_layout(built):
     assert built.name == BUILT_NAME
     tables = [r["name"] for r in descriptor_of(built)["resources"]]
     expected = {f"{t}.{ext}" for t in tables for ext in ("csv", "parquet")} | {"datapackage.json", "README.md"}
+    expected |= {f"{BUILT_NAME}.sqlite", "metadata.json", "CITATION.cff"}
     assert {p.name for p in built.iterdir()} == expected
     assert (built.parent / f"{BUILT_NAME}.zip").is_file()
     with zipfile.ZipFile(built.parent / f"{BUILT_NAME}.zip") as archive:
@@ -77,6 +78,20 @@ def test_frictionless_cli_validates_the_built_package(built):
         [str(frictionless), "validate", "datapackage.json"], cwd=built, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_frictionless_cli_validates_the_source_package():
+    """As README documents: `--trusted` lets frictionless follow the `../schemas` paths of the source package."""
+    frictionless = Path(sys.executable).parent / "frictionless"
+    result = subprocess.run(
+        [str(frictionless), "validate", "--trusted", "datapackage/datapackage.json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "VALID" in result.stdout and "INVALID" not in result.stdout
 
 
 def test_redata_validates_the_built_package(built):
@@ -125,9 +140,11 @@ def test_pandas_reads_the_right_dtypes_without_arguments(built):
 
 
 def test_two_builds_are_byte_identical(tmp_path, built):
+    """Every file: the tables, the descriptor, the SQLite database and its metadata, the citation, the zip."""
     again = tmp_path / "again"
     result = run_cli("build", "--out", again)  # another process, from the repository root
     assert result.code == 0, result.stderr
+    assert {f"{BUILT_NAME}.sqlite", "metadata.json", "CITATION.cff"} <= {path.name for path in built.iterdir()}
     for path in built.iterdir():
         assert (again / BUILT_NAME / path.name).read_bytes() == path.read_bytes(), path.name
     assert (again / f"{BUILT_NAME}.zip").read_bytes() == (built.parent / f"{BUILT_NAME}.zip").read_bytes()

@@ -16,7 +16,7 @@ from importlib import resources as package_files
 from typing import Any
 
 from .. import schema as table_schema
-from ..package import PARQUET, Package, file_hash
+from ..package import FILES, PARQUET, Package, file_hash
 from ..report import Problem
 from ..versions import is_semver
 
@@ -34,7 +34,7 @@ def check(package: Package) -> tuple[list[Problem], set[str]]:
     problems = list(package.problems)
     problems += _package_properties(package.descriptor)
     schemas = {name: resource.schema for name, resource in package.resources.items()}
-    declared = {r.get("name") for r in package.descriptor.get("resources") or [] if isinstance(r, dict)}
+    declared = set(package.declared)
     usable = set()
     for name, resource in package.resources.items():
         errors = table_schema.schema_errors(resource.schema, schemas, declared)
@@ -44,8 +44,23 @@ def check(package: Package) -> tuple[list[Problem], set[str]]:
         problems += _integrity(resource.descriptor, resource.path, name)
         if resource.parquet is not None:
             problems += _integrity(resource.descriptor[PARQUET], resource.parquet, name, PARQUET + ".")
+    problems += _files_problems(package)
     problems += profile_problems(package.descriptor, "datapackage.json", None)
     return problems + _frictionless_problems(package), usable
+
+
+def _files_problems(package: Package) -> list[Problem]:
+    """Each of a release's other files (`files`: database, metadata, citation, README) is there, with its
+    declared byte count and sha256."""
+    problems = []
+    for entry, path in package.files:
+        where = f"{FILES}.{entry['name']}"
+        if not path.is_file():
+            message = f"{entry.get('path')}, which the descriptor lists in {FILES}, is missing"
+            problems.append(Problem(LAYER, None, None, where, entry.get("path"), "file-present", message))
+        else:
+            problems += _integrity(entry, path, None, where + ".")
+    return problems
 
 
 @cache
