@@ -119,11 +119,19 @@ def _read(path: str | Path):
 
 
 def _table_diff(old, new) -> TableDiff:
-    import polars as pl
-
     result = TableDiff(new.name)
-    old_fields = {f["name"]: f for f in table_schema.fields(old.schema)}
-    new_fields = {f["name"]: f for f in table_schema.fields(new.schema)}
+    common = _schema_changes(result, old.schema, new.schema)
+    key = table_schema.primary_key(new.schema)
+    if not key or any(k not in common for k in key):
+        key = common
+    _row_changes(result, old.frame, new.frame, common, key)
+    return result
+
+
+def _schema_changes(result: TableDiff, old_schema: dict, new_schema: dict) -> list[str]:
+    """Record the fields removed, added, retyped or redescribed; return the fields both schemas have."""
+    old_fields = {f["name"]: f for f in table_schema.fields(old_schema)}
+    new_fields = {f["name"]: f for f in table_schema.fields(new_schema)}
     for name in old_fields.keys() - new_fields.keys():
         result.schema_changes.append(f"field {name} removed")
         result.raise_to("major")
@@ -142,36 +150,29 @@ def _table_diff(old, new) -> TableDiff:
         elif old_fields[name] != new_fields[name]:
             result.schema_changes.append(f"field {name} description or constraints changed")
             result.raise_to("patch")
-    key = table_schema.primary_key(new.schema)
-    if not key or any(k not in common for k in key):
-        key = common
+    return common
+
+
+def _row_changes(result: TableDiff, old, new, common: list[str], key: list[str]) -> None:
+    """Record the rows added, removed and changed, matched by `key` and, where it repeats, by occurrence."""
+    import polars as pl
+
     compared = [n for n in common if n not in key]
     occurrence = pl.int_range(pl.len()).over(key).alias(OCCURRENCE)
-    left = old.frame.select(*[table_schema.column(n).cast(pl.String) for n in common]).with_columns(occurrence)
-    right = new.frame.select(*[table_schema.column(n).cast(pl.String) for n in common]).with_columns(occurrence)
-    key = [*key, OCCURRENCE]
-    joined = left.join(right, on=key, how="full", suffix="_new", nulls_equal=True, coalesce=False)
-    in_old = pl.all_horizontal([pl.col(k).is_not_null() for k in key])
-    in_new = pl.all_horizontal([pl.col(f"{k}_new").is_not_null() for k in key])
-    removed = joined.filter(in_old & ~in_new)
-    added = joined.filter(~in_old & in_new)
-    both = joined.filter(in_old & in_new)
-    differs = (
-        pl.any_horizontal([pl.col(n).ne_missing(pl.col(f"{n}_new")) for n in compared]) if compared else pl.lit(False)
-    )
-    changed = both.filter(differs)
+    left = old.select(*[table_schema.column(n).cast(pl.String) for n in common]).with_columns(occurrence)
+    right = new.select(*[table_schema.column(n).cast(pl.String) for n in common]).with_columns(occurrence)
+    joined = left.join(right, on=[*key, OCCURRENCE], how="full", suffix="_new", nulls_equal=True, coalesce=False)
+    in_old, in_new = pl.col(OCCURRENCE).is_not_null(), pl.col(f"{OCCURRENCE}_new").is_not_null()
+    differs = pl.any_horizontal([pl.col(n).ne_missing(pl.col(f"{n}_new")) for n in compared] or [pl.lit(False)])
+    removed, added = joined.filter(in_old & ~in_new), joined.filter(~in_old & in_new)
+    changed = joined.filter(in_old & in_new & differs)
     result.added, result.removed, result.changed = added.height, removed.height, changed.height
-    if removed.height:
-        result.raise_to("major")
-    if added.height:
-        result.raise_to("minor")
-    if changed.height:
-        result.raise_to("patch")
-    shown_key = key[:-1]  # the occurrence is the tool's, not the table's
+    for frame, bump in ((removed, "major"), (added, "minor"), (changed, "patch")):
+        if frame.height:
+            result.raise_to(bump)
     for row in changed.head(EXAMPLES).iter_rows(named=True):
         what = ", ".join(f"{n}: {row[n]!r} -> {row[n + '_new']!r}" for n in compared if row[n] != row[n + "_new"])
-        result.examples.append(f"changed {', '.join(str(row[k]) for k in shown_key)}: {what}")
+        result.examples.append(f"changed {', '.join(str(row[k]) for k in key)}: {what}")
     for label, frame, suffix in (("added", added, "_new"), ("removed", removed, "")):
         for row in frame.head(EXAMPLES).iter_rows(named=True):
-            result.examples.append(f"{label} {', '.join(str(row[k + suffix]) for k in shown_key)}")
-    return result
+            result.examples.append(f"{label} {', '.join(str(row[k + suffix]) for k in key)}")

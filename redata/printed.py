@@ -165,24 +165,34 @@ def _with_marks(words: list[Word]) -> Line:
             kept.append(_spanning(words[index]))
             index += 1
             continue
-        group = [words[index]]
-        while (
-            index + len(group) < len(words)
-            and superscript[index + len(group)]
-            and words[index + len(group)].x0 - group[-1].x1 <= MARK_GROUP_GAP
-        ):
-            group.append(words[index + len(group)])
+        group = _mark_group(words, superscript, index)
         index += len(group)
-        marks = tuple(mark for w in group for mark in re.split(r"[,\s]+", w.text) if mark)
-        following = words[index] if index < len(words) and not superscript[index] else None
-        if following is not None and following.x0 - group[-1].x1 <= TOUCHING:
-            words[index] = replace(following, marks_before=marks, left=group[0].x0)
-        elif kept and group[0].x0 - kept[-1].x1 <= TOUCHING:
-            kept[-1] = replace(kept[-1], marks_after=marks, right=group[-1].x1)
-        else:
-            kept.append(_spanning(replace(group[0], text=" ".join(w.text for w in group), x1=group[-1].x1)))
+        _attach(group, words, superscript, index, kept)
     body = [w for w, small in zip(words, superscript, strict=True) if not small] or words
     return Line(tuple(kept), min(w.top for w in body), max(w.bottom for w in body))
+
+
+def _mark_group(words: list[Word], superscript: list[bool], start: int) -> list[Word]:
+    """The superscript words from `start` that are printed as one group (close together)."""
+    group = [words[start]]
+    following = start + 1
+    while following < len(words) and superscript[following] and words[following].x0 - group[-1].x1 <= MARK_GROUP_GAP:
+        group.append(words[following])
+        following += 1
+    return group
+
+
+def _attach(group: list[Word], words: list[Word], superscript: list[bool], index: int, kept: list[Word]) -> None:
+    """Give the group's marks to the word after it (at `index`) or before it, where it touches one; else keep
+    the group as a word of its own."""
+    marks = tuple(mark for w in group for mark in re.split(r"[,\s]+", w.text) if mark)
+    following = words[index] if index < len(words) and not superscript[index] else None
+    if following is not None and following.x0 - group[-1].x1 <= TOUCHING:
+        words[index] = replace(following, marks_before=marks, left=group[0].x0)
+    elif kept and group[0].x0 - kept[-1].x1 <= TOUCHING:
+        kept[-1] = replace(kept[-1], marks_after=marks, right=group[-1].x1)
+    else:
+        kept.append(_spanning(replace(group[0], text=" ".join(w.text for w in group), x1=group[-1].x1)))
 
 
 def _spanning(word: Word) -> Word:

@@ -312,6 +312,16 @@ def _rule_gaps(rule: Rule) -> str:
     return " and ".join(gaps)
 
 
+def _refuse_by_footnote(rule: Rule, notes: list, value_ids: str) -> None:
+    """A rule refuses values a footnote gives a meaning it names (a quota is not actual production)."""
+    refused = [
+        (mark, text) for mark, meaning, text in notes if rule.refused_meaning and meaning == rule.refused_meaning
+    ]
+    if refused:
+        marked = "; ".join(f"footnote {mark}: {text}" for mark, text in refused)
+        raise _Refusal(f"Not comparable: {rule.refusal} ({value_ids}, {marked}).")
+
+
 class _Refusal(Exception):
     """The figure is not comparable, for the reason given."""
 
@@ -364,6 +374,21 @@ class _Judge:
         subjects = [figure["subject_id"]]
         if rule.comparison == "share_of_total":
             subjects.append(rule.total_subject_id)
+        period, period_rule, chosen, intervals = self._references_of(figure, rule, subjects)
+        notes = list(dict.fromkeys(note for reference in chosen for note in reference.notes))
+        side = {
+            "reference_period": period,
+            "period_rule": period_rule,
+            "reference_value_ids": ";".join(reference.value_id for reference in chosen),
+            "footnotes": " ".join(f"[{mark}] {text}" for mark, _, text in notes) or None,
+        }
+        _refuse_by_footnote(rule, notes, side["reference_value_ids"])
+        if rule.comparison == "share_of_total":
+            return {**side, **self._share(figure, subjects, chosen, intervals)}
+        return {**side, **self._quantity(figure, rule, chosen[0], intervals[0])}
+
+    def _references_of(self, figure: dict, rule: Rule, subjects: list[str]) -> tuple:
+        """(period, period rule, the reference value of each subject in it, their printed intervals)."""
         by_period = [self.references.get((rule.reference_metric, subject), {}) for subject in subjects]
         for subject, periods in zip(subjects, by_period, strict=True):
             if not periods:
@@ -375,22 +400,7 @@ class _Judge:
             if interval is None:
                 said = "; ".join(text for mark, _, text in reference.notes if mark == reference.as_printed)
                 raise _Refusal(f"{reference.value_id} is printed {reference.as_printed!r} ({said or 'no number'}).")
-        notes = list(dict.fromkeys(note for reference in chosen for note in reference.notes))
-        side = {
-            "reference_period": period,
-            "period_rule": period_rule,
-            "reference_value_ids": ";".join(reference.value_id for reference in chosen),
-            "footnotes": " ".join(f"[{mark}] {text}" for mark, _, text in notes) or None,
-        }
-        refused = [
-            (mark, text) for mark, meaning, text in notes if rule.refused_meaning and meaning == rule.refused_meaning
-        ]
-        if refused:
-            marked = "; ".join(f"footnote {mark}: {text}" for mark, text in refused)
-            raise _Refusal(f"Not comparable: {rule.refusal} ({side['reference_value_ids']}, {marked}).")
-        if rule.comparison == "share_of_total":
-            return {**side, **self._share(figure, subjects, chosen, intervals)}
-        return {**side, **self._quantity(figure, rule, chosen[0], intervals[0])}
+        return period, period_rule, chosen, intervals
 
     def _share(self, figure, subjects, chosen, intervals) -> dict:
         (part, total), (part_interval, total_interval) = chosen, intervals
