@@ -48,7 +48,9 @@ IMPORTS = (
     "redata.checks.descriptor, frictionless"
 )
 # The same, as a command's process imports them: pandera without pandas (see `redata.cli`).
-IMPORTS_IN_A_COMMAND = "import redata.cli as c; c._prepare_process(); c._import_pandera_polars_only(); " + IMPORTS
+IMPORTS_IN_A_COMMAND = (
+    "import redata.startup as s; s.prepare_process(); s.import_pandera_without_pandas(); " + IMPORTS
+)
 
 
 def measure(command: list[str], cwd: Path = REPO, repeat: int = 1) -> dict:

@@ -40,14 +40,25 @@ class _Hidden:
         return None  # not hidden: the other finders look for it
 
 
+# The pandera releases the hiding of pandas was measured on; with any other, pandera is imported as usual.
+PANDERA_MEASURED = ("0.33", "0.34", "0.35")
+
+
 def import_pandera_without_pandas() -> None:
     """Import pandera as in an install without pandas, which pandera supports (from 0.33): its polars API, the
     only one redata uses, does not need pandas. Where pandas is installed, pandera loads it for its pandas API,
     at import and again at the first check it runs: 0.37 s, a quarter of validating the real package.
 
     Done before any thread starts, since pandas looks uninstalled meanwhile; it imports as usual after."""
+    from importlib.metadata import PackageNotFoundError, version
+
     if "pandera" in sys.modules or "pandas" in sys.modules:
         return  # pandera is imported already, or pandas is, and pandera's import of it costs nothing
+    try:
+        if not version("pandera").startswith(PANDERA_MEASURED):
+            return
+    except PackageNotFoundError:
+        return
     import polars as pl  # outside the hidden window: it notes once, as it loads, whether pandas is installed
 
     hidden = _Hidden("pandas")
