@@ -17,6 +17,7 @@ LAYERS = (
     "structure",
     "domain",
     "provenance",
+    "agreement",
     "references",
     "consistency",
     "coverage",

@@ -87,6 +87,25 @@ RULES: tuple[Rule, ...] = (
     Rule("quote-at-offsets", "provenance", ERROR, "text[char_start:char_end] == quote"),
     Rule("as-written-in-quote", "provenance", ERROR, "every *as_written text occurs inside its quote"),
     Rule("mention-is-alias", "provenance", ERROR, "a mention quotes one of its entity's aliases"),
+    # agreement
+    Rule("agreement-unevaluable", "agreement", ERROR, "the number reader's vocabularies can be read"),
+    Rule(
+        "as-written-value-unevaluable", "agreement", ERROR, "a figure's as_written reads as one quantity in known words"
+    ),
+    Rule("as-written-value", "agreement", ERROR, "value, value_low and value_high are the numbers as_written gives"),
+    Rule("as-written-unit", "agreement", ERROR, "the unit (or unit_in_words) is as_written's, or converts to it"),
+    Rule(
+        "as-written-qualifier", "agreement", ERROR, "the qualifier is the one as_written has, or none where it has none"
+    ),
+    Rule("date-as-written-unevaluable", "agreement", ERROR, "an event's date_as_written reads as one date"),
+    Rule("date-as-written", "agreement", ERROR, "date and date_precision are the date date_as_written gives"),
+    Rule("date-resolved", "agreement", ERROR, "a date whose words lack its year or month says how it was resolved"),
+    Rule(
+        "period-as-written-unevaluable", "agreement", ERROR, "a figure's period_as_written holds only dates and years"
+    ),
+    Rule(
+        "period-as-written", "agreement", ERROR, "a figure's period starts or ends at each date period_as_written gives"
+    ),
     # references
     Rule("foreign-key", "references", ERROR, "every foreign key resolves"),
     # consistency
