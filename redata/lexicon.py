@@ -120,16 +120,27 @@ class Lexicon:
         return self.compound_units.get(_pint_key(f"{numerator.pint} / {denominator.pint}"))
 
     @classmethod
-    def from_rows(cls, tables: Mapping[str, Iterable[Mapping[str, Any]]]) -> Lexicon:
-        """Build the lexicon from the vocabularies' rows (dicts of field name to value, typed or as text)."""
+    def from_rows(cls, tables: Mapping[str, Iterable[Mapping[str, Any]]], skip_invalid: bool = False) -> Lexicon:
+        """Build the lexicon from the vocabularies' rows (dicts of field name to value, typed or as text).
+        A row the reader cannot use raises LexiconError, or with `skip_invalid` is left out (where another
+        check reports it: a unit left out then fails every figure in it)."""
         missing = [name for name in VOCABULARIES if name not in tables]
         if missing:
             raise LexiconError(f"the vocabularies {', '.join(missing)} are missing")
         lexicon = cls()
-        _add_units(lexicon, tables["units"])
-        _add_qualifiers(lexicon, tables["qualifiers"])
-        _add_number_words(lexicon, tables["number_words"])
-        lexicon.change_words = frozenset(_text(row, "word", "change_words").lower() for row in tables["change_words"])
+        _each(tables["units"], _add_unit, lexicon, skip_invalid)
+        _each(tables["qualifiers"], _add_qualifier, lexicon, skip_invalid)
+        words: dict[str, list[NumberWord]] = {}
+        _each(tables["number_words"], _add_number_word, words, skip_invalid)
+        _add_number_words(lexicon, words)
+        changes: set[str] = set()
+        _each(
+            tables["change_words"],
+            lambda row, found: found.add(_text(row, "word", "change_words").lower()),
+            changes,
+            skip_invalid,
+        )
+        lexicon.change_words = frozenset(changes)
         for required in (COUNT_UNIT, FRACTION_UNIT):
             if required not in lexicon.units:
                 raise LexiconError(f"units: the reader needs the unit {required!r}, which the vocabulary lacks")
@@ -149,6 +160,16 @@ class Lexicon:
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise LexiconError(f"{folder}: the vocabularies cannot be read: {error}") from None
         return cls.from_rows(tables)
+
+
+def _each(rows: Iterable[Mapping[str, Any]], add, target, skip_invalid: bool) -> None:
+    """`add(row, target)` for each row; a row it cannot use raises LexiconError, or is left out."""
+    for row in rows:
+        try:
+            add(row, target)
+        except LexiconError:
+            if not skip_invalid:
+                raise
 
 
 def _text(row: Mapping[str, Any], name: str, table: str) -> str:
@@ -180,44 +201,43 @@ def _pint_key(expression: str) -> str:
     return " ".join(expression.split())
 
 
-def _add_units(lexicon: Lexicon, rows: Iterable[Mapping[str, Any]]) -> None:
-    for row in rows:
-        unit = Unit(
-            _text(row, "unit_id", "units"),
-            _text(row, "dimension", "units"),
-            _text(row, "base_unit_id", "units"),
-            _number(row, "to_base_factor", "units"),
-            _text(row, "pint", "units"),
-        )
-        lexicon.units.setdefault(unit.unit_id, unit)  # a repeated key is reported by the structure layer
-        if "/" in unit.pint:
-            lexicon.compound_units.setdefault(_pint_key(unit.pint), unit.unit_id)
-        for spelling in _spellings(row, "written_before"):
-            lexicon.units_before.add(spelling, unit)
-        for spelling in _spellings(row, "written_after"):
-            lexicon.units_after.add(spelling, unit)
+def _add_unit(row: Mapping[str, Any], lexicon: Lexicon) -> None:
+    unit = Unit(
+        _text(row, "unit_id", "units"),
+        _text(row, "dimension", "units"),
+        _text(row, "base_unit_id", "units"),
+        _number(row, "to_base_factor", "units"),
+        _text(row, "pint", "units"),
+    )
+    lexicon.units.setdefault(unit.unit_id, unit)  # a repeated key is reported by the structure layer
+    if "/" in unit.pint:
+        lexicon.compound_units.setdefault(_pint_key(unit.pint), unit.unit_id)
+    for spelling in _spellings(row, "written_before"):
+        lexicon.units_before.add(spelling, unit)
+    for spelling in _spellings(row, "written_after"):
+        lexicon.units_after.add(spelling, unit)
 
 
-def _add_qualifiers(lexicon: Lexicon, rows: Iterable[Mapping[str, Any]]) -> None:
-    for row in rows:
-        position = _text(row, "position", "qualifiers")
-        qualifier = Qualifier(_text(row, "qualifier", "qualifiers"), _text(row, "implies", "qualifiers"), position)
-        phrases = lexicon.qualifiers_after if position == "after" else lexicon.qualifiers_before
-        for spelling in _spellings(row, "written_as"):
-            phrases.add(spelling, qualifier)
+def _add_qualifier(row: Mapping[str, Any], lexicon: Lexicon) -> None:
+    position = _text(row, "position", "qualifiers")
+    qualifier = Qualifier(_text(row, "qualifier", "qualifiers"), _text(row, "implies", "qualifiers"), position)
+    phrases = lexicon.qualifiers_after if position == "after" else lexicon.qualifiers_before
+    for spelling in _spellings(row, "written_as"):
+        phrases.add(spelling, qualifier)
 
 
-def _add_number_words(lexicon: Lexicon, rows: Iterable[Mapping[str, Any]]) -> None:
-    by_spelling: dict[str, list[NumberWord]] = {}
-    for row in rows:
-        word = NumberWord(
-            _text(row, "word", "number_words"),
-            _text(row, "kind", "number_words"),
-            _number(row, "value", "number_words"),
-            _flag(row, "standalone"),
-            _flag(row, "glued"),
-        )
-        by_spelling.setdefault(word.word, []).append(word)
+def _add_number_word(row: Mapping[str, Any], words: dict[str, list[NumberWord]]) -> None:
+    word = NumberWord(
+        _text(row, "word", "number_words"),
+        _text(row, "kind", "number_words"),
+        _number(row, "value", "number_words"),
+        _flag(row, "standalone"),
+        _flag(row, "glued"),
+    )
+    words.setdefault(word.word, []).append(word)
+
+
+def _add_number_words(lexicon: Lexicon, by_spelling: dict[str, list[NumberWord]]) -> None:
     for spelling, words in by_spelling.items():
         lexicon.number_words.add(spelling, tuple(words))
     lexicon.standalone_words = tuple(

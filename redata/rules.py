@@ -114,6 +114,7 @@ RULES: tuple[Rule, ...] = (
     Rule("known-inconsistency", "consistency", WARNING, "a check marked as a known inconsistency of its source fails"),
     # coverage
     Rule("number-accounted", "coverage", ERROR, "every number in an archived text lies inside some row's *as_written"),
+    Rule("number-accounted-unevaluable", "coverage", ERROR, "the number words that say what a number is can be read"),
     # conflicts
     Rule("conflicting-values", "conflicts", WARNING, "figures on the same metric, subject and period disagree"),
 )

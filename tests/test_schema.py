@@ -97,7 +97,15 @@ def test_a_foreign_key_of_one_field_that_repeats_is_held_as_a_categorical():
             json.loads((REPO / "schemas" / f"{name}.json").read_text(encoding="utf-8"))
         )
 
-    assert categorical("figures") == {"source_id", "unit", "qualifier", "metric", "subject_id", "attributed_to_id"}
+    assert categorical("figures") == {
+        "source_id",
+        "unit",
+        "unit_in_words",
+        "qualifier",
+        "metric",
+        "subject_id",
+        "attributed_to_id",
+    }
     assert categorical("mentions") == {"entity_id", "source_id"}
     assert categorical("elements") == set()  # its entity_id is unique: a text per row either way
     assert categorical("sources") == set()  # no foreign key

@@ -42,7 +42,7 @@ RULE_MESSAGES = {
 
 
 def check(context: Context) -> list[Problem]:
-    reader = _reader(context)
+    reader = reader_of(context)
     if isinstance(reader, Problem):
         return [reader]
     problems: list[Problem] = []
@@ -58,7 +58,7 @@ def check(context: Context) -> list[Problem]:
     return problems
 
 
-def _reader(context: Context) -> Reader | Problem:
+def reader_of(context: Context) -> Reader | Problem:
     """The reader of this package's vocabularies; a problem where they cannot give one (fail closed)."""
     rows = {}
     for name in VOCABULARIES:
@@ -66,7 +66,7 @@ def _reader(context: Context) -> Reader | Problem:
         if table is not None:
             rows[name] = table.frame.drop(ROW).to_dicts()
     try:
-        return Reader(Lexicon.from_rows(rows))
+        return Reader(Lexicon.from_rows(rows, skip_invalid=True))  # the structure layer reports a bad cell
     except LexiconError as error:
         message = f"the number reader cannot be built, so no figure can be evaluated: {error}"
         return Problem(LAYER, None, None, None, None, "agreement-unevaluable", message)

@@ -1,7 +1,8 @@
 """Layer 7, coverage: every number in the archived texts is accounted for by some row.
 
-A number is a run of digits (with `.` or `,` inside it) or a number word (`seven`, `half`, `million`,
-`first`, …). It is accounted for when it lies inside the span of an `*as_written` field of a quoting
+A number is what the number reader counts as one (`Lexicon.token_pattern`): a numeral (digits, with `.` or
+`,` inside), or a number word of the package's `number_words` that stands alone (`seven`, `half`,
+`million`, `first`, …). It is accounted for when it lies inside the span of an `*as_written` field of a quoting
 table (figures, events, exclusions, …): the first occurrence of that text inside the row's quote. Spans
 are merged per source with a sort and an as-of join, so the cost grows with rows, not rows × numbers;
 the texts are scanned in batches, so the memory the numbers take does not grow with them. As for every
@@ -11,85 +12,39 @@ rule, the first numbers unaccounted for are listed (in text order) and the rest 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import polars as pl
 
 from ..report import MAX_ROWS_PER_RULE, Problem
 from . import ROW, STREAMING, Context, Table
+from .agreement import reader_of
 from .provenance import QUOTING, as_written_fields
 
 LAYER = "coverage"
-NUMBER_WORDS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-    "thirty",
-    "forty",
-    "fifty",
-    "sixty",
-    "seventy",
-    "eighty",
-    "ninety",
-    "hundred",
-    "thousand",
-    "million",
-    "billion",
-    "trillion",
-    "dozen",
-    "half",
-    "quarter",
-    "first",
-    "second",
-    "third",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-    "tenth",
-    "once",
-    "twice",
-]
-NUMBER_PATTERN = r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(NUMBER_WORDS) + r")\b"
-NUMBER = re.compile(NUMBER_PATTERN, re.IGNORECASE)
 NOWHERE = "no figure, event or exclusion"
 # Texts are split around every number by polars' regex engine (the same syntax, case-insensitive);
 # this character marks the cuts, so a text that holds it is scanned with Python's engine instead.
 CUT = "\x00"
 
 
-def numbers(text: str) -> list[tuple[int, int, str]]:
+def numbers(text: str, pattern: str) -> list[tuple[int, int, str]]:
     """(start, end, token) of every number in a text, in Python string indices."""
-    return [(m.start(), m.end(), m.group()) for m in NUMBER.finditer(text)]
+    return [(m.start(), m.end(), m.group()) for m in re.finditer(pattern, text, re.IGNORECASE)]
 
 
 def check(context: Context) -> list[Problem]:
     if not context.has_texts():
         return []
+    reader = reader_of(context)
+    if isinstance(reader, Problem):  # no vocabulary says what a number is: nothing can be counted
+        return [replace(reader, layer=LAYER, rule="number-accounted-unevaluable")]
+    pattern = reader.token_pattern
     texts = context.texts.with_row_index("code").with_columns(pl.col("code").cast(pl.Int64))  # a text's code is its row
     names = texts.get_column("source_id").to_list()
     pack = _pack(texts)
     reach = _reach(context, names, pack)
-    uncovered = pl.concat([_uncovered(_tokens(batch), reach, pack) for batch in _batches(texts)])
+    uncovered = pl.concat([_uncovered(_tokens(batch, pattern), reach, pack) for batch in _batches(texts)])
     count = uncovered.height
     uncovered = uncovered.head(MAX_ROWS_PER_RULE)  # in text order, as the batches come
     sources = context.table("sources", "source_id")
@@ -144,7 +99,7 @@ def _batches(texts: pl.DataFrame):
         yield texts.slice(start)
 
 
-def _tokens(texts: pl.DataFrame) -> pl.DataFrame:
+def _tokens(texts: pl.DataFrame, pattern: str) -> pl.DataFrame:
     """Where every number of every text (code, text) is, as (code, start, end), found by one vectorised
     split: marking each match with CUT on both sides and splitting there alternates text, number, text, …
     Only the positions are kept: the few numbers reported are cut from the texts again."""
@@ -155,7 +110,7 @@ def _tokens(texts: pl.DataFrame) -> pl.DataFrame:
         .select(
             "code",
             pl.col("text")
-            .str.replace_all(f"(?i){NUMBER_PATTERN}", f"{CUT}${{0}}{CUT}")
+            .str.replace_all(f"(?i){pattern}", f"{CUT}${{0}}{CUT}")
             .str.split(CUT)
             .list.eval(pl.element().str.len_chars().cast(pl.Int64))
             .alias("length"),  # only each piece's length goes on
@@ -174,7 +129,7 @@ def _tokens(texts: pl.DataFrame) -> pl.DataFrame:
     rest = [
         (code, start, end)
         for code, text in texts.filter(holds_cut).select("code", "text").iter_rows()
-        for start, end, _ in numbers(text)
+        for start, end, _ in numbers(text, pattern)
     ]
     if rest:
         found = pl.concat([found, pl.DataFrame(rest, schema=found.schema, orient="row")]).sort("code", "start")
