@@ -365,6 +365,8 @@ class _Grammar:
         if month is None:
             return None
         end, day, year = index + 1, None, None
+        if self.lower(end) == "." and self.glued(end) and len(self.lower(index)) <= 4:  # `Sept.`
+            end += 1
         if self.numeral(end, "1", "2"):
             day = Term(self.token(end).numeral.slot)
             end += 2 if self.ordinal_suffix(end) else 1
@@ -740,11 +742,10 @@ class _Grammar:
         second = self._amount(first.end + 1)
         if second is None or second.core.kind not in ("cardinal", "fraction"):
             return None
-        for side in ("unit", "currency"):  # `5% to $16bn`: two figures
-            mine, theirs = getattr(first, side), getattr(second, side)
-            if mine is not None and theirs is not None and mine != theirs:
-                return None
-        return second
+        if second.currency is None and second.unit is None and first.currency is not None:
+            second.currency = first.currency  # `$35-40/kg`: the currency carries over, and so may its `per`
+            self._per(second, first.currency)
+        return second if _same_units(first, second) else None
 
     def _after_change(self, index: int) -> bool:
         return any(self.lower(i) in self.lexicon.change_words for i in range(max(0, index - 4), index))
@@ -800,6 +801,9 @@ class _Grammar:
             self._per(amount, numerator)
         if amount.unit is None and amount.currency is None:
             self._counted(amount)
+            count = self.lexicon.units.get(COUNT_UNIT)
+            if amount.counted is not None and count is not None and self.is_word(amount.end + 1):
+                self._per(amount, count)  # `5 visits per day`: a rate, which a count cannot hold
 
     def _per(self, amount: _Amount, numerator: Unit) -> None:
         index = amount.end
@@ -856,6 +860,18 @@ def _countable(token: Token, lexicon: Lexicon) -> bool:
 
 def _plural(word: str) -> bool:
     return word in IRREGULAR_PLURALS or (len(word) > 2 and word.endswith("s") and not word.endswith(("ss", "us", "is")))
+
+
+def _same_units(first: _Amount, second: _Amount) -> bool:
+    """Whether two amounts can be the ends of one range: no two units or currencies that differ, and not
+    money on one side and another unit on the other (`5% to $16bn` is two figures)."""
+    for side in ("unit", "currency"):
+        mine, theirs = getattr(first, side), getattr(second, side)
+        if mine is not None and theirs is not None and mine != theirs:
+            return False
+    money_only = [a.currency is not None and a.unit is None for a in (first, second)]
+    unit_only = [a.currency is None and a.unit is not None for a in (first, second)]
+    return not ((money_only[0] and unit_only[1]) or (unit_only[0] and money_only[1]))
 
 
 def _share_units(first: _Amount, second: _Amount) -> None:

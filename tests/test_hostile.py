@@ -86,7 +86,7 @@ BAD_INPUTS = {
     "unterminated quote": (
         lambda r: rewrite(units_csv(r), lambda d: d + b'kWh,"kilowatt hour,1\n'),
         1,
-        ["units.csv:15", "never closed"],
+        [f"units.csv:{len(Tables(REPO).read('units')) + 2}", "never closed"],  # the line after the last row
     ),
     "wrong delimiter": (lambda r: rewrite(units_csv(r), lambda d: d.replace(b",", b";")), 1, ["units.csv", "commas"]),
     "utf-8 byte-order mark": (
