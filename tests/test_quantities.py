@@ -564,7 +564,7 @@ def test_python_and_polars_find_the_same_number_tokens_in_both_articles():
     assert _polars_tokens(texts) == python and sum(map(len, python)) > 80
 
 
-# ---------------------------------------------------------------------- shapes: the bulk path reads what the plain one does
+# ---------------------------------------------------------------------- shapes: the bulk reading is the plain one
 
 NUMERALS = st.from_regex(
     r"[0-9]{1,8}|[0-9]{1,3}(,[0-9]{3}){1,3}(\.[0-9]{1,3})?|[0-9]{1,6}(\.[0-9]{1,4}){1,2}|[0-9]{4,6},[0-9]{3}|[0-9]{31,40}",
