@@ -30,57 +30,66 @@ def cut(texts: pl.Series) -> pl.DataFrame:
     """One row per text, in order: `_shape` (the text, each numeral replaced by its shape's placeholder),
     `_numerals` (how many numerals it holds, MAX_NUMERALS + 1 for more) and `_n0` … `_n{MAX_NUMERALS - 1}`
     (the numerals' values, null where a numeral is no number, `F` or `X`, or there is none)."""
-    texts = texts.cast(pl.String).rename("_text")
-    height = texts.len()
-    shape = pl.Series("_shape", [None] * height, dtype=pl.String)
-    count = pl.Series("_numerals", [0] * height, dtype=pl.Int32)
-    values = [pl.Series(value_column(slot), [None] * height, dtype=pl.Float64) for slot in range(MAX_NUMERALS)]
-    rows = pl.int_range(height, eager=True, dtype=pl.UInt32)  # the texts that may hold another numeral
-    rest, built = texts, pl.Series([""] * height, dtype=pl.String)
-    for slot in range(MAX_NUMERALS + 1):
-        before, numeral, after = rest.str.extract_groups(_FIRST_NUMERAL).struct.unnest().get_columns()
-        found = numeral.is_not_null()
-        rows, before, numeral, after, built = (series.filter(found) for series in (rows, before, numeral, after, built))
-        if rows.len() == 0:
-            break
-        count = count.scatter(rows, count.gather(rows) + 1)
-        if slot == MAX_NUMERALS:
-            break
-        shapes = shape_of(numeral)
-        placeholder = shapes.replace_strict(list(SHAPES), list(PLACEHOLDERS), return_dtype=pl.String)
-        built = pl.concat_str([built, before, placeholder], separator="")  # a Series: concatenated eagerly
-        shape = shape.scatter(rows, pl.select(pl.concat_str([built, after])).to_series())
-        values[slot] = values[slot].scatter(rows, _value(numeral, shapes))
-        rest = after
+    texts = texts.cast(pl.String)
+    shape, count, values = _cut(texts, 0)
     holds_placeholder = texts.str.contains(f"[{PLACEHOLDERS}]").fill_null(True)
-    shape = pl.select(
-        pl.when(holds_placeholder).then(None).when(shape.is_null()).then(texts).otherwise(shape).alias("_shape")
-    ).to_series()
-    return pl.DataFrame([shape, count, *values])
+    shape = pl.select(pl.when(holds_placeholder).then(None).otherwise(shape)).to_series()
+    values += [_nulls(texts.len())] * (MAX_NUMERALS - len(values))
+    return pl.DataFrame(
+        [shape.alias("_shape"), count.alias("_numerals")]
+        + [value.alias(value_column(slot)) for slot, value in enumerate(values)]
+    )
+
+
+def _cut(texts: pl.Series, slot: int) -> tuple[pl.Series, pl.Series, list[pl.Series]]:
+    """The shapes, numeral counts and values of `texts`, whose first numeral is the `slot`-th of its text.
+    Only the texts with another numeral after the first go on to the next slot."""
+    before, numeral, after = texts.str.extract_groups(_FIRST_NUMERAL).struct.unnest().get_columns()
+    count = numeral.is_not_null().cast(pl.Int32)
+    if slot == MAX_NUMERALS:  # one more than is cut: the count says there are too many
+        return texts, count, []
+    shapes = shape_of(numeral)
+    placeholder = shapes.replace_strict(list(SHAPES), list(PLACEHOLDERS), default=None, return_dtype=pl.String)
+    values = [_value(numeral, shapes)]
+    more = after.str.contains("[0-9]").fill_null(False)
+    if more.any():
+        rows = more.arg_true()
+        rest_shape, rest_count, rest_values = _cut(after.gather(rows), slot + 1)
+        after = after.scatter(rows, rest_shape)
+        count = count.scatter(rows, count.gather(rows) + rest_count)
+        for rest in rest_values:
+            values.append(_nulls(texts.len()).scatter(rows, rest))
+    shape = pl.select(pl.coalesce(pl.concat_str([before, placeholder, after]), texts)).to_series()
+    return shape, count, values
+
+
+def _nulls(height: int) -> pl.Series:
+    return pl.repeat(None, height, dtype=pl.Float64, eager=True)
 
 
 def shape_of(numerals: pl.Series) -> pl.Series:
-    """Each numeral's shape, as `redata.tokens.numeral_shape` gives it. The patterns run only on the numerals
-    with a comma, which few are."""
+    """Each numeral's shape, as `redata.tokens.numeral_shape` gives it (null for a null numeral). The patterns
+    run only on the numerals with a comma, which few are; the rest is told by counting and comparing (a `Y` is
+    a plain numeral of four digits from `1000` up to, not including, `3000`)."""
     frame = pl.DataFrame({"numeral": numerals})
     numeral = pl.col("numeral")
     length = numeral.str.len_bytes()
-    comma, point = numeral.str.contains(",", literal=True), numeral.str.contains(".", literal=True)
-    plain = ~comma & ~point
-    year = (length == 4) & numeral.str.slice(0, 1).is_in(["1", "2"])
+    commas, points = numeral.str.count_matches(",", literal=True), numeral.str.count_matches(".", literal=True)
+    year = (length == 4) & (numeral >= "1000") & (numeral < "3000")
     shapes = frame.select(
         pl.when(length > MAX_NUMERAL_LENGTH)
         .then(pl.lit("X"))
-        .when(plain & year)
+        .when(commas > 0)
+        .then(pl.lit("?"))  # told apart by pattern below
+        .when(points == 1)
+        .then(pl.lit("D"))
+        .when(points > 1)
+        .then(pl.lit("X"))
+        .when(year)
         .then(pl.lit("Y"))
-        .when(plain)
-        .then(length.clip(upper_bound=5).cast(pl.String))
-        .when(~comma)
-        .then(pl.when(numeral.str.count_matches(".", literal=True) == 1).then(pl.lit("D")).otherwise(pl.lit("X")))
-        .otherwise(pl.lit(None, dtype=pl.String))
-        .alias("shape")
+        .otherwise(length.clip(upper_bound=5).cast(pl.String))
     ).to_series()
-    with_comma = shapes.is_null()
+    with_comma = (shapes == "?").fill_null(False)
     if with_comma.any():
         grouped = frame.filter(with_comma).select(
             pl.when(numeral.str.contains(_GROUPED))
@@ -96,6 +105,11 @@ def shape_of(numerals: pl.Series) -> pl.Series:
 
 
 def _value(numerals: pl.Series, shapes: pl.Series) -> pl.Series:
-    """Each numeral's value as a float, thousands separators dropped; null for `F` and `X`."""
-    values = numerals.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
+    """Each numeral's value as a float, thousands separators dropped; null for `F` and `X`. Only the
+    numerals with separators (`G`, `GD`) have them dropped, which few have."""
+    values = numerals.cast(pl.Float64, strict=False)
+    grouped = shapes.is_in(["G", "GD"]).fill_null(False)
+    if grouped.any():
+        rows = grouped.arg_true()
+        values = values.scatter(rows, numerals.gather(rows).str.replace_all(",", "", literal=True).cast(pl.Float64))
     return pl.select(pl.when(shapes.is_in(["F", "X"])).then(None).otherwise(values)).to_series()

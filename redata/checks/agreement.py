@@ -90,19 +90,16 @@ def _reported(table: Table, failing: pl.DataFrame, reader: Reader, findings) -> 
 
 
 def _distinct_verdicts(table: Table, fields: tuple[str, ...], reader: Reader, findings) -> list[Problem]:
-    """Verdicts of texts that repeat (dates, periods): each distinct combination of `fields` read once."""
-    frame = table.frame.select(ROW, *(pl.col(f).cast(pl.String) if f != "date" else pl.col(f) for f in fields))
-    combinations = frame.select(fields).unique(maintain_order=True)
-    failing = []
-    for number, row in enumerate(combinations.to_dicts()):
-        failing += [(number, f.rule, f.field) for f in findings(reader, row)]
+    """Verdicts of texts that repeat (dates, periods): each distinct combination of `fields` read once, its
+    texts told apart by their categorical codes; only the rows of failing combinations are looked up."""
+    combinations = table.frame.select(fields).unique(maintain_order=True)
+    as_text = combinations.with_columns(pl.col(pl.Categorical).cast(pl.String)).to_dicts()
+    failing = [(number, f.rule, f.field) for number, row in enumerate(as_text) for f in findings(reader, row)]
     if not failing:
         return []
-    found = pl.DataFrame(
-        failing, schema={"_combination": pl.UInt32, "_rule": pl.String, "_field": pl.String}, orient="row"
-    )
-    keyed = combinations.with_row_index("_combination")
-    rows = frame.join(keyed, on=list(fields), how="inner", nulls_equal=True).join(found, on="_combination")
+    found = pl.DataFrame(failing, schema={"_number": pl.UInt32, "_rule": pl.String, "_field": pl.String}, orient="row")
+    failing_combinations = combinations.with_row_index("_number").join(found, on="_number")
+    rows = table.frame.select(ROW, *fields).join(failing_combinations, on=list(fields), nulls_equal=True)
     return _reported(table, rows.select(ROW, "_rule", "_field"), reader, findings)
 
 
@@ -213,6 +210,7 @@ def _compare(rows: pl.DataFrame, templates: pl.DataFrame, lexicon: Lexicon) -> p
             .then(pl.lit("qualifier"))
             .alias("as-written-qualifier"),
         )
+        .filter(pl.any_horizontal(pl.exclude(ROW).is_not_null()))  # few rows fail: only they are unpivoted
         .unpivot(index=ROW, variable_name="_rule", value_name="_field")
         .drop_nulls("_field")
     )
