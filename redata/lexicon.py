@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,9 @@ class Phrases:
         entries.sort(key=lambda entry: -len(entry[0]))
         self.longest_words = max(self.longest_words, len(words))
 
+    def first_words(self) -> Iterable[str]:
+        return self._by_first.keys()
+
     def at(self, tokens: list[Token], index: int) -> tuple[Any, int] | None:
         """The longest spelling that starts at `tokens[index]`: (its meaning, the index just past it)."""
         if index >= len(tokens):
@@ -111,6 +115,13 @@ class Lexicon:
         with IGNORECASE, or prefix `(?i)` for polars). The same in Python's `re` and Rust's `regex`."""
         words = "|".join(re.escape(word) for word in sorted(self.standalone_words, key=lambda w: (-len(w), w)))
         return rf"{NUMERAL_PATTERN}|\b(?:{words})\b" if words else NUMERAL_PATTERN
+
+    @cached_property
+    def first_words(self) -> frozenset[str]:
+        """The lower-case first token of every spelling a reading can begin with: qualifiers, currencies,
+        number words."""
+        phrases = (self.qualifiers_before, self.units_before, self.number_words)
+        return frozenset(first for table in phrases for first in table.first_words())
 
     def unit(self, unit_id: str | None) -> Unit | None:
         return self.units.get(unit_id) if unit_id else None

@@ -64,6 +64,8 @@ YEAR_CONTEXT = {
     "early", "mid", "late", "pre", "post", "circa",
 }  # fmt: skip
 RANGE_JOINERS = {"-", "–", "—", "to"}
+# Words that may begin a reading besides the vocabularies' first words (see `Lexicon.first_words`).
+STARTERS = frozenset({"a", "an", "one", "the", "between", "from", "minus", "-", "−", *MONTHS, *DATE_MODIFIERS})
 PER_WORDS = {"per", "a", "an", "/"}
 MINUS_SIGNS = {"-", "−"}
 RELATIVE_WORDS = {"ago", "earlier", "later"}
@@ -210,9 +212,9 @@ class Reader:
     def read(self, text: str, start: int = 0, end: int | None = None) -> list[Reading]:
         """Every number in `text[start:end]`, in order, with offsets into `text`."""
         span = text[start:end]
-        found = self.read_shape(span, shapes=False)
-        values = [token.numeral.value for token in tokens(span) if token.numeral is not None]
-        return [_shifted(reading.resolve(values), start) for reading in found]
+        found = tokens(span)
+        values = [token.numeral.value for token in found if token.numeral is not None]
+        return [_shifted(reading.resolve(values), start) for reading in _Grammar(self.lexicon, span, found).readings()]
 
     def read_shape(self, text: str, shapes: bool = True) -> list[Reading]:
         """The readings of a text whose numerals may be placeholders (see `redata.shapes`), numbers as Terms."""
@@ -272,7 +274,11 @@ class _Grammar:
     def readings(self) -> list[Reading]:
         found: list[Reading] = []
         index = 0
+        starters = self.lexicon.first_words | STARTERS
         while index < len(self.tokens):
+            if not self._may_start(index, starters):
+                index += 1
+                continue
             result = self._date(index) or self._code(index) or self._quantity(index)
             if result is None:
                 index += 1
@@ -280,6 +286,15 @@ class _Grammar:
             readings, index = result
             found.extend(readings)
         return found
+
+    def _may_start(self, index: int, starters: frozenset[str]) -> bool:
+        """Whether a reading can start at `index`: a numeral, a word that can begin a number, a date or a
+        qualifier, or a word with a numeral one or two tokens after it (`F-35`, `DPA 1950`, `China,9`)."""
+        token = self.tokens[index]
+        if token.kind == "numeral" or token.lower in starters:
+            return True
+        later = self.tokens[index + 1 : index + 3]
+        return any(t.kind == "numeral" for t in later)
 
     # ------------------------------------------------------------------ small helpers
 
