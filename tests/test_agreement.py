@@ -336,6 +336,19 @@ def test_bulk_and_plain_verdicts_agree_on_random_mutations():
     assert plain  # the mutations bite
 
 
+def test_figures_compared_in_batches_give_the_verdicts_of_one_batch(monkeypatch):
+    """Batches share what they read of each shape; verdicts must not depend on where a batch ends."""
+    from redata.checks import agreement
+
+    rng = random.Random(3)
+    frame = _figures_frame()
+    rows = [dict(row, value=row["value"] and row["value"] * rng.choice([1, 10])) for row in frame.to_dicts()]
+    table = pl.DataFrame(rows, schema=frame.schema)
+    whole = _bulk(table)
+    monkeypatch.setattr(agreement, "BATCH_ROWS", 7)
+    assert _bulk(table) == whole == _plain(table) and whole
+
+
 def test_a_million_figures_read_through_a_few_shapes():
     """The synthetic benchmark's texts (`47.3 percent`, `8123456 vehicles`, `2015 vehicles`) are a handful of
     shapes; the verdicts hold for their values, and a slip among them is found."""

@@ -28,6 +28,9 @@ LAYER = "agreement"
 FIGURE_FIELDS = ("as_written", *VALUE_FIELDS, "unit", "qualifier")
 EVENT_FIELDS = ("date_as_written", "date", "date_precision", "date_resolution")
 PERIOD_FIELDS = ("period_as_written", "period")
+# Figures compared at a time: what a batch holds (its shapes, values and the template columns joined to
+# them) is bounded by this, not by the table.
+BATCH_ROWS = 1 << 19
 RULE_MESSAGES = {
     "as-written-value-unevaluable": "as_written cannot be evaluated",
     "as-written-value": "the value does not agree with as_written",
@@ -107,16 +110,28 @@ def _distinct_verdicts(table: Table, fields: tuple[str, ...], reader: Reader, fi
 
 
 def figure_verdicts(frame: pl.DataFrame, reader: Reader) -> pl.DataFrame:
-    """(ROW, _rule, _field) of every finding `figure_findings` would give, for a whole figures table."""
+    """(ROW, _rule, _field) of every finding `figure_findings` would give, for a whole figures table. The
+    rows go in batches of BATCH_ROWS, so what the comparison holds does not grow with the table; each shape
+    is read once, in the first batch that has it."""
+    templates: dict[str, tuple] = {}
+    found = [
+        _batch_verdicts(frame.slice(start, BATCH_ROWS), reader, templates)
+        for start in range(0, max(frame.height, 1), BATCH_ROWS)
+    ]
+    return pl.concat(found)
+
+
+def _batch_verdicts(frame: pl.DataFrame, reader: Reader, templates: dict[str, tuple]) -> pl.DataFrame:
     columns = [ROW, *FIGURE_FIELDS, *(["unit_in_words"] if "unit_in_words" in frame.columns else [])]
-    rows = frame.select(columns).with_columns(pl.col(pl.Categorical).cast(pl.String))
+    rows = frame.select(columns).filter(pl.col("as_written").is_not_null())  # a missing one is structure's
+    rows = rows.with_columns(pl.col(pl.Categorical).cast(pl.String))
     if "unit_in_words" not in rows.columns:
         rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias("unit_in_words"))
-    rows = rows.filter(pl.col("as_written").is_not_null())  # a missing one is the structure layer's to report
     rows = pl.concat([rows, shapes.cut(rows.get_column("as_written"))], how="horizontal")
     plain = rows.filter(pl.col("_shape").is_null())
-    templates = _templates(rows.get_column("_shape").drop_nulls().unique(), reader)
-    bulk = _compare(rows.filter(pl.col("_shape").is_not_null()), templates, reader.lexicon)
+    new = [shape for shape in rows.get_column("_shape").drop_nulls().unique().to_list() if shape not in templates]
+    templates.update((shape, _template(shape, reader)) for shape in new)
+    bulk = _compare(rows.filter(pl.col("_shape").is_not_null()), _template_frame(templates), reader.lexicon)
     return pl.concat([bulk, _plain_verdicts(plain, reader)])
 
 
@@ -125,16 +140,15 @@ def _plain_verdicts(rows: pl.DataFrame, reader: Reader) -> pl.DataFrame:
     return pl.DataFrame(found, schema={ROW: pl.UInt32, "_rule": pl.String, "_field": pl.String}, orient="row")
 
 
-def _templates(shape_texts: pl.Series, reader: Reader) -> pl.DataFrame:
+def _template_frame(templates: dict[str, tuple]) -> pl.DataFrame:
     """Per shape, what its one quantity is made of: whether it has one (`_readable`), its unit and qualifier,
     and for value, low and high a Term as (slot, factor, offset): the reading is numeral[slot] × factor +
     offset, or null where `_has_` the field is false."""
-    records = [_template(shape, reader) for shape in shape_texts.to_list()]
     schema = {"_shape": pl.String, "_readable": pl.Boolean, "_unit": pl.String, "_qualifier": pl.String}
     for name in READING_FIELDS.values():
         schema |= {f"_has_{name}": pl.Boolean, f"_slot_{name}": pl.Int32, f"_factor_{name}": pl.Float64}
         schema |= {f"_offset_{name}": pl.Float64}
-    return pl.DataFrame(records, schema=schema, orient="row")
+    return pl.DataFrame(list(templates.values()), schema=schema, orient="row")
 
 
 def _template(shape: str, reader: Reader) -> tuple:
