@@ -53,6 +53,7 @@ MONTHS = {
     )
     for name in names
 }
+MONTH_ABBREVIATIONS = {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
 # "May" is also a verb: followed by a lower-case word, it is a month only after one of these.
 MONTH_CONTEXT = {"in", "since", "by", "until", "till", "from", "of", "early", "mid", "late", "last", "next", "this"}
 DATE_MODIFIERS = {"early", "mid", "late"}
@@ -367,9 +368,9 @@ class _Grammar:
         if modifier and self.lower(first) == "-":
             first += 1
         parsed = self._month_first(first) or self._day_first(first) or self._iso_date(first)
-        if parsed is None and modifier and self.numeral(first, "Y"):
-            parsed = (DateParts(year=Term(self.token(first).numeral.slot)), first + 1)
-            return [self.reading(start, first + 1, "year", value=parsed[0].year, modifier=modifier)], first + 1
+        if parsed is None and modifier and self.numeral(first, "Y"):  # `mid-2024`, `early 2025`
+            year = Term(self.token(first).numeral.slot)
+            return [self.reading(start, first + 1, "year", value=year, modifier=modifier)], first + 1
         if parsed is None:
             return None
         date, end = parsed
@@ -380,7 +381,7 @@ class _Grammar:
         if month is None:
             return None
         end, day, year = index + 1, None, None
-        if self.lower(end) == "." and self.glued(end) and len(self.lower(index)) <= 4:  # `Sept.`
+        if self.lower(end) == "." and self.glued(end) and self.lower(index) in MONTH_ABBREVIATIONS:  # `Sept.`
             end += 1
         if self.numeral(end, "1", "2"):
             day = Term(self.token(end).numeral.slot)
@@ -447,10 +448,9 @@ class _Grammar:
             return None
         nxt = index + 1
         if self.numeral(nxt) and self.glued(nxt):  # letters written against digits
-            kind = "footnote" if len(token.text) >= 4 and token.text.isalpha() else "code"
-            if kind == "footnote":
+            if len(token.text) >= 4 and token.text.isalpha():  # `concentrates2`: a footnote's mark
                 return [self.reading(nxt, nxt + 1, "footnote")], nxt + 1
-            return [self.reading(index, nxt + 1, "code")], nxt + 1
+            return [self.reading(index, nxt + 1, "code")], nxt + 1  # `A320`, `G7`
         if (
             self.lower(nxt) in ("-", ",", ":", ";")
             and self.glued(nxt)
