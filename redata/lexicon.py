@@ -76,6 +76,9 @@ class Phrases:
     def first_words(self) -> Iterable[str]:
         return self._by_first.keys()
 
+    def meanings(self) -> list[Any]:
+        return [meaning for entries in self._by_first.values() for _, _, meaning in entries]
+
     def at(self, tokens: list[Token], index: int) -> tuple[Any, int] | None:
         """The longest spelling that starts at `tokens[index]`: (its meaning, the index just past it)."""
         if index >= len(tokens):

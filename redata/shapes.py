@@ -1,11 +1,14 @@
-"""Reading a column of texts in bulk: each text's numerals are cut out and replaced by a placeholder of their
-shape, so that texts which differ only in their digits (`47.3 percent`, `12.1 percent`) share one shape.
-The number reader reads each distinct shape once; the numerals' values go on as polars columns.
+"""Reading a column of texts in bulk: each text's numerals are cut out, so that texts which differ only in
+their digits (`47.3 percent`, `12.1 percent`) share one shape. The number reader reads each distinct shape
+once; the numerals' values go on as polars columns.
 
-This works because the grammar decides on a numeral's shape, never on its digits (`redata.tokens`); what
+A text is cut into `_cut`, the text with each numeral replaced by MARKER, and `_key`, the shapes of its
+numerals packed into one integer (four bits a numeral, in order, 0 for none): together they are its shape.
+`shape_text` writes a shape as the reader reads it, each marker the placeholder of its numeral's shape
+(`redata.tokens`). This works because the grammar decides on a numeral's shape, never on its digits; what
 needs the digits (a range's ends in order) is done on the values, by the caller, as the plain reader does in
-`Reading.resolve`. A text holding a placeholder character itself cannot be told from a shape: its shape is
-null, and the caller reads it with the plain reader.
+`Reading.resolve`. A text holding a marker or placeholder character itself cannot be told from a shape: its
+`_cut` is null, and the caller reads it with the plain reader.
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ from .tokens import MAX_NUMERAL_LENGTH, NUMERAL_PATTERN, PLACEHOLDERS, SHAPES
 
 # A text is cut at its first MAX_NUMERALS numerals; `_numerals` counts one more where it holds more.
 MAX_NUMERALS = 4
-_FIRST_NUMERAL = rf"(?s)^([^0-9]*)({NUMERAL_PATTERN})(.*)$"
+MARKER = "\ue0ff"
+KEY_BITS = 4
 _GROUPED = r"^[0-9]{1,3}(,[0-9]{3})+$"
 _GROUPED_DECIMAL = r"^[0-9]{1,3}(,[0-9]{3})+\.[0-9]+$"
 _FOOTNOTED = r"^[0-9]{4,6}(,[0-9]{3})+$"
+_SHAPE_CODES = {shape: code for code, shape in enumerate(SHAPES)}
 
 
 def value_column(slot: int) -> str:
@@ -27,89 +32,94 @@ def value_column(slot: int) -> str:
 
 
 def cut(texts: pl.Series) -> pl.DataFrame:
-    """One row per text, in order: `_shape` (the text, each numeral replaced by its shape's placeholder),
-    `_numerals` (how many numerals it holds, MAX_NUMERALS + 1 for more) and `_n0` … `_n{MAX_NUMERALS - 1}`
-    (the numerals' values, null where a numeral is no number, `F` or `X`, or there is none)."""
+    """One row per text, in order: `_cut` and `_key` (its shape, see above), `_numerals` (how many numerals
+    it holds, MAX_NUMERALS + 1 for more) and `_n0` … `_n{MAX_NUMERALS - 1}` (the numerals' values, null
+    where a numeral is no number, `F` or `X`, or there is none)."""
     texts = texts.cast(pl.String)
-    shape, count, values = _cut(texts, 0)
-    holds_placeholder = texts.str.contains(f"[{PLACEHOLDERS}]").fill_null(True)
-    shape = pl.select(pl.when(holds_placeholder).then(None).otherwise(shape)).to_series()
-    values += [_nulls(texts.len())] * (MAX_NUMERALS - len(values))
-    return pl.DataFrame(
-        [shape.alias("_shape"), count.alias("_numerals")]
-        + [value.alias(value_column(slot)) for slot, value in enumerate(values)]
-    )
+    height = texts.len()
+    cut_texts, key = texts.clone(), pl.repeat(0, height, dtype=pl.Int64, eager=True)  # `scatter` writes in place
+    count = pl.repeat(0, height, dtype=pl.Int32, eager=True)
+    values = [pl.repeat(None, height, dtype=pl.Float64, eager=True) for _ in range(MAX_NUMERALS)]
+    rows, current = pl.int_range(height, eager=True, dtype=pl.UInt32), texts
+    for slot in range(MAX_NUMERALS + 1):
+        numeral = current.str.extract(NUMERAL_PATTERN, 0)
+        found = numeral.is_not_null()
+        rows, current, numeral = rows.filter(found), current.filter(found), numeral.filter(found)
+        if rows.len() == 0:
+            break
+        count = count.scatter(rows, count.gather(rows) + 1)
+        if slot == MAX_NUMERALS:  # one more than is cut: the count says there are too many
+            break
+        codes = shape_codes(numeral)
+        current = current.str.replace(NUMERAL_PATTERN, MARKER, literal=False)  # the first numeral
+        cut_texts = cut_texts.scatter(rows, current)
+        key = key.scatter(rows, key.gather(rows) + (codes.cast(pl.Int64) + 1) * (1 << (KEY_BITS * slot)))
+        values[slot] = values[slot].scatter(rows, _value(numeral, codes))
+        more = current.str.contains("[0-9]")
+        rows, current = rows.filter(more), current.filter(more)
+    held = texts.str.contains_any([*PLACEHOLDERS, MARKER]).fill_null(True)
+    cut_texts = pl.select(pl.when(held).then(None).otherwise(cut_texts)).to_series()
+    columns = [cut_texts.alias("_cut"), key.alias("_key"), count.alias("_numerals")]
+    return pl.DataFrame(columns + [value.alias(value_column(slot)) for slot, value in enumerate(values)])
 
 
-def _cut(texts: pl.Series, slot: int) -> tuple[pl.Series, pl.Series, list[pl.Series]]:
-    """The shapes, numeral counts and values of `texts`, whose first numeral is the `slot`-th of its text.
-    Only the texts with another numeral after the first go on to the next slot."""
-    before, numeral, after = texts.str.extract_groups(_FIRST_NUMERAL).struct.unnest().get_columns()
-    count = numeral.is_not_null().cast(pl.Int32)
-    if slot == MAX_NUMERALS:  # one more than is cut: the count says there are too many
-        return texts, count, []
-    shapes = shape_of(numeral)
-    placeholder = shapes.replace_strict(list(SHAPES), list(PLACEHOLDERS), default=None, return_dtype=pl.String)
-    values = [_value(numeral, shapes)]
-    more = after.str.contains("[0-9]").fill_null(False)
-    if more.any():
-        rows = more.arg_true()
-        rest_shape, rest_count, rest_values = _cut(after.gather(rows), slot + 1)
-        after = after.scatter(rows, rest_shape)
-        count = count.scatter(rows, count.gather(rows) + rest_count)
-        for rest in rest_values:
-            values.append(_nulls(texts.len()).scatter(rows, rest))
-    shape = pl.select(pl.coalesce(pl.concat_str([before, placeholder, after]), texts)).to_series()
-    return shape, count, values
+def shape_text(cut_text: str, key: int) -> str:
+    """The shape as the number reader reads it: each marker of `cut_text` the placeholder of its shape."""
+    pieces = cut_text.split(MARKER)
+    shaped = [pieces[0]]
+    for slot, piece in enumerate(pieces[1:]):
+        code = ((key >> (KEY_BITS * slot)) & ((1 << KEY_BITS) - 1)) - 1
+        shaped += [PLACEHOLDERS[code], piece]
+    return "".join(shaped)
 
 
-def _nulls(height: int) -> pl.Series:
-    return pl.repeat(None, height, dtype=pl.Float64, eager=True)
-
-
-def shape_of(numerals: pl.Series) -> pl.Series:
-    """Each numeral's shape, as `redata.tokens.numeral_shape` gives it (null for a null numeral). The patterns
-    run only on the numerals with a comma, which few are; the rest is told by counting and comparing (a `Y` is
-    a plain numeral of four digits from `1000` up to, not including, `3000`)."""
+def shape_codes(numerals: pl.Series) -> pl.Series:
+    """Each numeral's shape as its index in SHAPES, as `redata.tokens.numeral_shape` gives it. The patterns
+    run only on the numerals with a comma, which few are; the rest is told by counting and comparing (a `Y`
+    is a plain numeral of four digits from `1000` up to, not including, `3000`)."""
     frame = pl.DataFrame({"numeral": numerals})
     numeral = pl.col("numeral")
     length = numeral.str.len_bytes()
     commas, points = numeral.str.count_matches(",", literal=True), numeral.str.count_matches(".", literal=True)
     year = (length == 4) & (numeral >= "1000") & (numeral < "3000")
-    shapes = frame.select(
+    code = _SHAPE_CODES
+    codes = frame.select(
         pl.when(length > MAX_NUMERAL_LENGTH)
-        .then(pl.lit("X"))
+        .then(code["X"])
         .when(commas > 0)
-        .then(pl.lit("?"))  # told apart by pattern below
+        .then(-1)  # told apart by pattern below
         .when(points == 1)
-        .then(pl.lit("D"))
+        .then(code["D"])
         .when(points > 1)
-        .then(pl.lit("X"))
+        .then(code["X"])
         .when(year)
-        .then(pl.lit("Y"))
-        .otherwise(length.clip(upper_bound=5).cast(pl.String))
+        .then(code["Y"])
+        .otherwise(length.clip(upper_bound=5).cast(pl.Int32) - 1)  # "1" … "5" are codes 0 … 4
+        .cast(pl.Int32)
     ).to_series()
-    with_comma = (shapes == "?").fill_null(False)
+    with_comma = (codes == -1).fill_null(False)
     if with_comma.any():
         grouped = frame.filter(with_comma).select(
             pl.when(numeral.str.contains(_GROUPED))
-            .then(pl.lit("G"))
+            .then(code["G"])
             .when(numeral.str.contains(_GROUPED_DECIMAL))
-            .then(pl.lit("GD"))
+            .then(code["GD"])
             .when(numeral.str.contains(_FOOTNOTED))
-            .then(pl.lit("F"))
-            .otherwise(pl.lit("X"))
+            .then(code["F"])
+            .otherwise(code["X"])
+            .cast(pl.Int32)
         )
-        shapes = shapes.scatter(with_comma.arg_true(), grouped.to_series())
-    return shapes
+        codes = codes.scatter(with_comma.arg_true(), grouped.to_series())
+    return codes
 
 
-def _value(numerals: pl.Series, shapes: pl.Series) -> pl.Series:
+def _value(numerals: pl.Series, codes: pl.Series) -> pl.Series:
     """Each numeral's value as a float, thousands separators dropped; null for `F` and `X`. Only the
     numerals with separators (`G`, `GD`) have them dropped, which few have."""
     values = numerals.cast(pl.Float64, strict=False)
-    grouped = shapes.is_in(["G", "GD"]).fill_null(False)
+    grouped = codes.is_in([_SHAPE_CODES["G"], _SHAPE_CODES["GD"]]).fill_null(False)
     if grouped.any():
         rows = grouped.arg_true()
         values = values.scatter(rows, numerals.gather(rows).str.replace_all(",", "", literal=True).cast(pl.Float64))
-    return pl.select(pl.when(shapes.is_in(["F", "X"])).then(None).otherwise(values)).to_series()
+    no_number = codes.is_in([_SHAPE_CODES["F"], _SHAPE_CODES["X"]])
+    return pl.select(pl.when(no_number).then(None).otherwise(values)).to_series()

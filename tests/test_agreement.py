@@ -14,6 +14,7 @@ from redata import validate
 from redata.checks.agreement import figure_verdicts
 from redata.findings import event_findings, figure_findings, period_findings
 from redata.quantities import Reader
+from redata.shapes import cut
 
 READER = Reader.from_package(REPO / "datapackage")
 
@@ -382,3 +383,6 @@ def test_a_million_figures_read_through_a_few_shapes():
         schema_overrides={"value_low": pl.Float64, "value_high": pl.Float64},
     )
     assert _bulk(frame) == {(1234, "as-written-value", "value")} == _plain(frame)
+    cuts = cut(frame.get_column("as_written"))
+    assert cuts.get_column("_cut").null_count() == 0  # every row went the bulk way
+    assert cuts.select("_cut", "_key").unique().height <= 6

@@ -113,7 +113,7 @@ def figure_verdicts(frame: pl.DataFrame, reader: Reader) -> pl.DataFrame:
     """(ROW, _rule, _field) of every finding `figure_findings` would give, for a whole figures table. The
     rows go in batches of BATCH_ROWS, so what the comparison holds does not grow with the table; each shape
     is read once, in the first batch that has it."""
-    templates: dict[str, tuple] = {}
+    templates: dict[tuple[str, int], tuple] = {}
     found = [
         _batch_verdicts(frame.slice(start, BATCH_ROWS), reader, templates)
         for start in range(0, max(frame.height, 1), BATCH_ROWS)
@@ -121,18 +121,45 @@ def figure_verdicts(frame: pl.DataFrame, reader: Reader) -> pl.DataFrame:
     return pl.concat(found)
 
 
-def _batch_verdicts(frame: pl.DataFrame, reader: Reader, templates: dict[str, tuple]) -> pl.DataFrame:
+def _batch_verdicts(frame: pl.DataFrame, reader: Reader, templates: dict[tuple[str, int], tuple]) -> pl.DataFrame:
     columns = [ROW, *FIGURE_FIELDS, *(["unit_in_words"] if "unit_in_words" in frame.columns else [])]
     rows = frame.select(columns).filter(pl.col("as_written").is_not_null())  # a missing one is structure's
-    rows = rows.with_columns(pl.col(pl.Categorical).cast(pl.String))
     if "unit_in_words" not in rows.columns:
         rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias("unit_in_words"))
     rows = pl.concat([rows, shapes.cut(rows.get_column("as_written"))], how="horizontal")
-    plain = rows.filter(pl.col("_shape").is_null())
-    new = [shape for shape in rows.get_column("_shape").drop_nulls().unique().to_list() if shape not in templates]
-    templates.update((shape, _template(shape, reader)) for shape in new)
-    bulk = _compare(rows.filter(pl.col("_shape").is_not_null()), _template_frame(templates), reader.lexicon)
+    plain = rows.filter(pl.col("_cut").is_null()).with_columns(pl.col(pl.Categorical).cast(pl.String))
+    codes = _Codes(reader.lexicon)
+    shaped = rows.filter(pl.col("_cut").is_not_null())
+    new = [key for key in shaped.select("_cut", "_key").unique().iter_rows() if key not in templates]
+    templates.update((key, _template(key, reader, codes)) for key in new)
+    bulk = _compare(shaped, _template_frame(templates), codes)
     return pl.concat([bulk, _plain_verdicts(plain, reader)])
+
+
+class _Codes:
+    """The lexicon's units and qualifiers as numbers, so rows (whose texts are categoricals) and templates
+    are compared as integers: each unit's base (and factor), each qualifier. A row's unit or qualifier
+    the lexicon lacks has no code (null) and a qualifier -2; no qualifier is -1."""
+
+    def __init__(self, lexicon: Lexicon):
+        bases = sorted({unit.base_unit_id for unit in lexicon.units.values()})
+        self.base = {unit_id: bases.index(unit.base_unit_id) for unit_id, unit in lexicon.units.items()}
+        self.factor = {unit_id: float(unit.to_base_factor) for unit_id, unit in lexicon.units.items()}
+        qualifiers = sorted(
+            {
+                q.qualifier
+                for phrases in (lexicon.qualifiers_before, lexicon.qualifiers_after)
+                for q in phrases.meanings()
+            }
+        )
+        self.qualifier = {qualifier: number for number, qualifier in enumerate(qualifiers)}
+
+    def unit(self, column: str, mapping: dict, dtype) -> pl.Expr:
+        return pl.col(column).replace_strict(mapping, default=None, return_dtype=dtype)
+
+    def row_qualifier(self) -> pl.Expr:
+        qualifier = pl.col("qualifier")
+        return pl.when(qualifier.is_null()).then(-1).otherwise(qualifier.replace_strict(self.qualifier, default=-2))
 
 
 def _plain_verdicts(rows: pl.DataFrame, reader: Reader) -> pl.DataFrame:
@@ -141,24 +168,34 @@ def _plain_verdicts(rows: pl.DataFrame, reader: Reader) -> pl.DataFrame:
 
 
 def _template_frame(templates: dict[str, tuple]) -> pl.DataFrame:
-    """Per shape, what its one quantity is made of: whether it has one (`_readable`), its unit and qualifier,
-    and for value, low and high a Term as (slot, factor, offset): the reading is numeral[slot] × factor +
-    offset, or null where `_has_` the field is false."""
-    schema = {"_shape": pl.String, "_readable": pl.Boolean, "_unit": pl.String, "_qualifier": pl.String}
+    """Per shape, what its one quantity is made of: whether it has one (`_readable`), its unit's base and
+    factor and its qualifier (as `_Codes`), and for value, low and high a Term as (slot, factor, offset): the
+    reading is numeral[slot] × factor + offset, or null where `_has_` the field is false."""
+    schema = {
+        "_cut": pl.String,
+        "_key": pl.Int64,
+        "_readable": pl.Boolean,
+        "_read_base": pl.Int32,
+        "_read_factor": pl.Float64,
+        "_qualifier": pl.Int32,
+    }
     for name in READING_FIELDS.values():
         schema |= {f"_has_{name}": pl.Boolean, f"_slot_{name}": pl.Int32, f"_factor_{name}": pl.Float64}
         schema |= {f"_offset_{name}": pl.Float64}
     return pl.DataFrame(list(templates.values()), schema=schema, orient="row")
 
 
-def _template(shape: str, reader: Reader) -> tuple:
-    readings = [r for r in reader.read_shape(shape) if r.kind == "quantity"]
+def _template(shape: tuple[str, int], reader: Reader, codes: _Codes) -> tuple:
+    readings = [r for r in reader.read_shape(shapes.shape_text(*shape)) if r.kind == "quantity"]
     quantity: Reading | None = readings[0] if len(readings) == 1 and not readings[0].problem else None
+    unit = quantity.unit if quantity else None
+    qualifier = quantity.qualifier if quantity else None
     record = [
-        shape,
+        *shape,
         quantity is not None,
-        quantity.unit if quantity else None,
-        quantity.qualifier if quantity else None,
+        codes.base.get(unit),
+        codes.factor.get(unit),
+        codes.qualifier.get(qualifier, -2) if qualifier else -1,
     ]
     for name in READING_FIELDS.values():
         term = getattr(quantity, name) if quantity else None
@@ -186,27 +223,28 @@ def _agree(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     return pl.when(both).then(close).otherwise(a.is_null() & b.is_null())
 
 
-def _compare(rows: pl.DataFrame, templates: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
+def _compare(rows: pl.DataFrame, templates: pl.DataFrame, codes: _Codes) -> pl.DataFrame:
     """The findings of `figure_findings`, as (ROW, _rule, _field), for rows cut into shapes (`shapes.cut`)."""
-    factors = {unit_id: float(unit.to_base_factor) for unit_id, unit in lexicon.units.items()}
-    bases = {unit_id: unit.base_unit_id for unit_id, unit in lexicon.units.items()}
-    words_unit = pl.coalesce("unit_in_words", "unit")
+    in_words = pl.col("unit_in_words").is_not_null()
+    words_base = pl.when(in_words).then(codes.unit("unit_in_words", codes.base, pl.Int32))
+    words_base = words_base.otherwise(codes.unit("unit", codes.base, pl.Int32))
+    words_factor = pl.when(in_words).then(codes.unit("unit_in_words", codes.factor, pl.Float64))
+    words_factor = words_factor.otherwise(codes.unit("unit", codes.factor, pl.Float64))
     read = {field: pl.col(f"_read_{name}") for field, name in READING_FIELDS.items()}
     by = pl.col("_by")
     values_agree = pl.all_horizontal(_agree(read[f] * by, pl.col(f)) for f in VALUE_FIELDS)
     numbers_agree = pl.all_horizontal(_agree(read[f], pl.col(f)) for f in VALUE_FIELDS)
     first_wrong = pl.when(~_agree(read["value"] * by, pl.col("value"))).then(pl.lit("value"))
     first_wrong = first_wrong.when(~_agree(read["value_low"] * by, pl.col("value_low"))).then(pl.lit("value_low"))
-    unit_field = pl.when(pl.col("unit_in_words").is_not_null()).then(pl.lit("unit_in_words")).otherwise(pl.lit("unit"))
-    same_base = _unit_map(pl.col("_unit"), bases, pl.String) == _unit_map(words_unit, bases, pl.String)
+    unit_field = pl.when(in_words).then(pl.lit("unit_in_words")).otherwise(pl.lit("unit"))
     findings = (
         rows.lazy()
-        .join(templates.lazy(), on="_shape", how="left")
+        .join(templates.lazy(), on=["_cut", "_key"], how="left")
         .with_columns(**{f"_read_{name}": _number(name) for name in READING_FIELDS.values()})
         .with_columns(
             _readable().alias("_ok"),
-            same_base.fill_null(False).alias("_converts"),
-            (_unit_map(pl.col("_unit"), factors, pl.Float64) / _unit_map(words_unit, factors, pl.Float64)).alias("_by"),
+            (pl.col("_read_base") == words_base).fill_null(False).alias("_converts"),
+            (pl.col("_read_factor") / words_factor).alias("_by"),
         )
         .with_columns(
             # a unit of another dimension, or of the right one but another scale (`550 grams` recorded as kg)
@@ -220,7 +258,7 @@ def _compare(rows: pl.DataFrame, templates: pl.DataFrame, lexicon: Lexicon) -> p
             pl.when(pl.col("_ok") & ~pl.col("_unit_wrong") & ~pl.col("_values_agree"))
             .then(first_wrong.otherwise(pl.lit("value_high")))
             .alias("as-written-value"),
-            pl.when(pl.col("_ok") & ~pl.col("_qualifier").eq_missing(pl.col("qualifier")))
+            pl.when(pl.col("_ok") & (pl.col("_qualifier") != codes.row_qualifier()))
             .then(pl.lit("qualifier"))
             .alias("as-written-qualifier"),
         )
@@ -229,10 +267,6 @@ def _compare(rows: pl.DataFrame, templates: pl.DataFrame, lexicon: Lexicon) -> p
         .drop_nulls("_field")
     )
     return findings.collect(engine=STREAMING)
-
-
-def _unit_map(unit: pl.Expr, mapping: dict, dtype) -> pl.Expr:
-    return unit.replace_strict(mapping, default=None, return_dtype=dtype)
 
 
 def _readable() -> pl.Expr:
