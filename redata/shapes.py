@@ -37,11 +37,22 @@ def cut(texts: pl.Series) -> pl.DataFrame:
     where a numeral is no number, `F` or `X`, or there is none)."""
     texts = texts.cast(pl.String)
     height = texts.len()
-    cut_texts, key = texts.clone(), pl.repeat(0, height, dtype=pl.Int64, eager=True)  # `scatter` writes in place
-    count = pl.repeat(0, height, dtype=pl.Int32, eager=True)
-    values = [pl.repeat(None, height, dtype=pl.Float64, eager=True) for _ in range(MAX_NUMERALS)]
-    rows, current = pl.int_range(height, eager=True, dtype=pl.UInt32), texts
-    for slot in range(MAX_NUMERALS + 1):
+    # the first numeral of every text, aligned with the texts (null where there is none): one pattern
+    # replaces it with the marker, and the numeral is the bytes the marker took the place of ...
+    held = texts.str.contains_any([*PLACEHOLDERS, MARKER]).fill_null(True)  # read plainly, see above
+    cut_texts = texts.str.replace(NUMERAL_PATTERN, MARKER)  # no numeral, no change
+    numeral = _replaced(texts, cut_texts, held)
+    codes = shape_codes(numeral)
+    key = (codes.cast(pl.Int64) + 1).fill_null(0)
+    count = numeral.is_not_null().cast(pl.Int32)
+    values = [
+        _value(numeral, codes),
+        *(pl.repeat(None, height, dtype=pl.Float64, eager=True) for _ in range(1, MAX_NUMERALS)),
+    ]
+    # ... and the next ones of the few texts that hold more, a slot at a time
+    rows = cut_texts.str.contains("[0-9]").arg_true()
+    current = cut_texts.gather(rows)
+    for slot in range(1, MAX_NUMERALS + 1):
         numeral = current.str.extract(NUMERAL_PATTERN, 0)
         found = numeral.is_not_null()
         rows, current, numeral = rows.filter(found), current.filter(found), numeral.filter(found)
@@ -51,16 +62,24 @@ def cut(texts: pl.Series) -> pl.DataFrame:
         if slot == MAX_NUMERALS:  # one more than is cut: the count says there are too many
             break
         codes = shape_codes(numeral)
-        current = current.str.replace(NUMERAL_PATTERN, MARKER, literal=False)  # the first numeral
+        current = current.str.replace(NUMERAL_PATTERN, MARKER)
         cut_texts = cut_texts.scatter(rows, current)
         key = key.scatter(rows, key.gather(rows) + (codes.cast(pl.Int64) + 1) * (1 << (KEY_BITS * slot)))
         values[slot] = values[slot].scatter(rows, _value(numeral, codes))
         more = current.str.contains("[0-9]")
         rows, current = rows.filter(more), current.filter(more)
-    held = texts.str.contains_any([*PLACEHOLDERS, MARKER]).fill_null(True)
     cut_texts = pl.select(pl.when(held).then(None).otherwise(cut_texts)).to_series()
     columns = [cut_texts.alias("_cut"), key.alias("_key"), count.alias("_numerals")]
     return pl.DataFrame(columns + [value.alias(value_column(slot)) for slot, value in enumerate(values)])
+
+
+def _replaced(texts: pl.Series, cut_texts: pl.Series, held: pl.Series) -> pl.Series:
+    """What the first marker of each cut text stands for in its text; null where it has no marker, or held
+    one before it was cut (where the bytes found would not be the numeral's)."""
+    frame = pl.DataFrame({"text": texts, "cut": cut_texts, "held": held})
+    start = pl.when(pl.col("held")).then(None).otherwise(pl.col("cut").str.find(MARKER, literal=True))
+    length = pl.col("text").str.len_bytes() - pl.col("cut").str.len_bytes() + len(MARKER.encode())
+    return frame.select(pl.col("text").cast(pl.Binary).bin.slice(start, length).cast(pl.String)).to_series()
 
 
 def shape_text(cut_text: str, key: int) -> str:

@@ -306,6 +306,7 @@ WRITTEN = [
     "two-thirds",
     "12 hours ago",
     "x\ue000 percent",
+    "é\ue0ff 5 percent",
     "1 2 3 4 5",
     "3 to 4 million EVs",
     "500,000 to 1 million EVs",
