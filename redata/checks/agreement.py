@@ -21,7 +21,7 @@ from .. import shapes
 from ..findings import READING_FIELDS, TOLERANCE, VALUE_FIELDS, event_findings, figure_findings, period_findings
 from ..lexicon import VOCABULARIES, Lexicon, LexiconError
 from ..quantities import Reader, Reading
-from ..report import Problem
+from ..report import MAX_ROWS_PER_RULE, Problem
 from . import ROW, STREAMING, Context, Table, row_problems
 
 LAYER = "agreement"
@@ -79,7 +79,7 @@ def _reported(table: Table, failing: pl.DataFrame, reader: Reader, findings) -> 
     """Problems for the failing (row, rule, field)s, each rule's first rows with the plain reading's message."""
     problems = []
     for (rule, field), group in failing.group_by("_rule", "_field", maintain_order=True):
-        shown = group.sort(ROW).head(50)
+        shown = group.sort(ROW).head(MAX_ROWS_PER_RULE)
         rows = table.frame.filter(pl.col(ROW).is_in(shown.get_column(ROW).implode()))
         messages = {}
         for row in rows.with_columns(pl.col(pl.Categorical).cast(pl.String)).to_dicts():
