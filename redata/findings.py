@@ -15,8 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from .quantities import DateParts, Reader, Reading
-from .shapes import MAX_NUMERALS
-from .tokens import tokens
+from .tokens import MAX_NUMERALS, tokens
 
 # Two numbers agree when they differ by at most this share of the larger: what a float keeps of a decimal.
 TOLERANCE = 1e-9

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from .tokens import MAX_NUMERAL_LENGTH, NUMERAL_PATTERN, PLACEHOLDERS, SHAPES
+from .tokens import MAX_NUMERAL_LENGTH, MAX_NUMERALS, NUMERAL_PATTERN, PLACEHOLDERS, SHAPES
 
 # A text is cut at its first MAX_NUMERALS numerals; `_numerals` counts one more where it holds more.
-MAX_NUMERALS = 4
 MARKER = "\ue0ff"
 KEY_BITS = 4
 _GROUPED = r"^[0-9]{1,3}(,[0-9]{3})+$"

@@ -18,6 +18,8 @@ from decimal import Decimal
 NUMERAL_PATTERN = r"[0-9](?:[0-9.,]*[0-9])?"
 # A longer numeral is no number a text states (an identifier, a table run together): its shape is `X`.
 MAX_NUMERAL_LENGTH = 30
+# The most numerals a shape keeps (`redata.shapes`), and so the most a figure's words may hold.
+MAX_NUMERALS = 4
 # In a shape (see `redata.shapes`), each numeral is replaced by one private-use character naming its shape.
 SHAPES = ("1", "2", "3", "4", "5", "Y", "G", "D", "GD", "F", "X")
 PLACEHOLDER_BASE = 0xE000
