@@ -35,17 +35,8 @@ def run(path: str | Path = "datapackage"):
     texts = None  # the texts being read: a Future of (texts, problems), once the tables are checked
 
     try:
-        from .checks import (
-            Context,
-            agreement,
-            conflicts,
-            consistency,
-            coverage,
-            descriptor,
-            domain,
-            provenance,
-            references,
-        )
+        from .checks import Context, conflicts, consistency, coverage, descriptor, domain, provenance, references
+        from .checks import agreement as agreement_layer
 
         report = Report(str(package.paths.descriptor))
         descriptor_problems, usable = descriptor.check(package)
@@ -56,7 +47,7 @@ def run(path: str | Path = "datapackage"):
         if "sources" in tables:
             texts = texts_reader.submit(archive.read_texts, package, tables["sources"])
         context = Context(package, tables)
-        for layer in (domain, agreement, references, consistency):
+        for layer in (domain, agreement_layer, references, consistency):
             report.problems += layer.check(context)
         context.texts, archive_problems = texts.result() if texts else (None, [])
         texts = None  # the context holds the texts from here on, and only the context
