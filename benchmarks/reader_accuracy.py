@@ -239,11 +239,12 @@ def spacy_reader():
 
     lexicon = READER.lexicon
     nlp = spacy.blank("en")
-    qualifiers = sorted({w for words, _, _ in _entries(lexicon.qualifiers_before) for w in words})
-    scales = {e[0][0]: e[2][0].value for e in _entries(lexicon.number_words) if e[2][0].kind == "scale"}
-    cardinals = {e[0][0]: e[2][0].value for e in _entries(lexicon.number_words) if e[2][0].kind == "cardinal"}
-    before = {e[0][-1]: e[2] for e in _entries(lexicon.units_before)}
-    after = {e[0][0]: e[2] for e in _entries(lexicon.units_after) if len(e[0]) == 1}
+    qualifiers = sorted({word for words, _ in lexicon.qualifiers_before.entries() for word in words})
+    number_words = lexicon.number_words.entries()
+    scales = {words[0]: meaning[0].value for words, meaning in number_words if meaning[0].kind == "scale"}
+    cardinals = {words[0]: meaning[0].value for words, meaning in number_words if meaning[0].kind == "cardinal"}
+    before = {words[-1]: unit for words, unit in lexicon.units_before.entries()}
+    after = {words[0]: unit for words, unit in lexicon.units_after.entries() if len(words) == 1}
     matcher = Matcher(nlp.vocab)
     matcher.add(
         "QUANTITY",
@@ -285,10 +286,6 @@ def spacy_reader():
         return {"value": value * scale, "low": None, "high": None, "unit": unit or "count", "qualifier": known}
 
     return read
-
-
-def _entries(phrases):
-    return [entry for entries in phrases._by_first.values() for entry in entries]
 
 
 READERS = {

@@ -61,7 +61,6 @@ class Phrases:
     def __init__(self) -> None:
         # first token's lower-case text -> (the tokens' lower-case texts, the one letter's case or None, meaning)
         self._by_first: dict[str, list[tuple[tuple[str, ...], str | None, Any]]] = {}
-        self.longest_words = 0
 
     def add(self, spelling: str, meaning: Any) -> None:
         words = spelling_words(spelling)
@@ -70,14 +69,17 @@ class Phrases:
         letter = spelling if len(spelling) == 1 and spelling.isalpha() else None  # its case is its meaning
         entries = self._by_first.setdefault(words[0], [])
         entries.append((words, letter, meaning))
-        entries.sort(key=lambda entry: -len(entry[0]))
-        self.longest_words = max(self.longest_words, len(words))
+        entries.sort(key=lambda entry: -len(entry[0]))  # the longest spelling first
 
     def first_words(self) -> Iterable[str]:
         return self._by_first.keys()
 
+    def entries(self) -> list[tuple[tuple[str, ...], Any]]:
+        """Every spelling, as its tokens' lower-case texts, with its meaning."""
+        return [(words, meaning) for entries in self._by_first.values() for words, _, meaning in entries]
+
     def meanings(self) -> list[Any]:
-        return [meaning for entries in self._by_first.values() for _, _, meaning in entries]
+        return [meaning for _, meaning in self.entries()]
 
     def at(self, tokens: list[Token], index: int) -> tuple[Any, int] | None:
         """The longest spelling that starts at `tokens[index]`: (its meaning, the index just past it)."""
@@ -89,14 +91,6 @@ class Phrases:
                 continue
             if end <= len(tokens) and all(tokens[index + k].lower == words[k] for k in range(1, len(words))):
                 return meaning, end
-        return None
-
-    def ending_at(self, tokens: list[Token], end: int) -> tuple[Any, int] | None:
-        """The longest spelling that ends just before `tokens[end]`: (its meaning, the index it starts at)."""
-        for start in range(max(0, end - self.longest_words), end):
-            found = self.at(tokens, start)
-            if found and found[1] == end:
-                return found[0], start
         return None
 
 
