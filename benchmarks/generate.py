@@ -126,6 +126,7 @@ def generate(out: Path, rows: int, seed: int = 0) -> Path:
         value_low=pl.lit(None, pl.String),
         value_high=pl.lit(None, pl.String),
         unit="unit",
+        unit_in_words=pl.lit(None, pl.String),
         qualifier=pl.lit(None, pl.String),
         metric="metric",
         subject_id=pl.format("synthetic-{}", "entity"),

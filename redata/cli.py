@@ -9,6 +9,7 @@ that needs them, so `redata --help` stays fast. Errors are one line on stderr, n
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -239,6 +240,8 @@ def main() -> None:
         )
     if code == 130:  # typer's answer to a Ctrl-C while a command runs
         _interrupted(INTERRUPTED)
+    # the command is done (its output written): a Ctrl-C while the interpreter shuts down has nothing to stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(code if isinstance(code, int) else 0)
 
 

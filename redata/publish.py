@@ -116,10 +116,23 @@ def _publish(context, out: Path, created: str) -> Path:
                 os.replace(staged_zip, zip_path)
                 os.rename(folder, final)
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            _remove_staging(staging)
     finally:
         lock.release()
     return final / DESCRIPTOR_NAME
+
+
+def _remove_staging(staging: Path) -> None:
+    """Remove the staging folder to the end, even through another Ctrl-C, which is raised again after."""
+    interrupted = False
+    while True:
+        try:
+            shutil.rmtree(staging, ignore_errors=True)
+            break
+        except KeyboardInterrupt:
+            interrupted = True
+    if interrupted:
+        raise KeyboardInterrupt
 
 
 def _same_release(final: Path, folder: Path, zip_path: Path, staged_zip: Path) -> None:

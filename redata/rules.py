@@ -18,6 +18,7 @@ LAYERS = (
     "structure",
     "domain",
     "provenance",
+    "agreement",
     "references",
     "consistency",
     "coverage",
@@ -124,6 +125,34 @@ RULES: tuple[Rule, ...] = (
     Rule("quote-at-offsets", "provenance", ERROR, "text[char_start:char_end] == quote", three_valued=True),
     Rule("as-written-in-quote", "provenance", ERROR, "every *as_written text occurs inside its quote"),
     Rule("mention-is-alias", "provenance", ERROR, "a mention quotes one of its entity's aliases"),
+    # agreement
+    Rule("agreement-unevaluable", "agreement", ERROR, "the number reader's vocabularies can be read"),
+    Rule(
+        "as-written-value",
+        "agreement",
+        ERROR,
+        "value, value_low and value_high are the numbers as_written gives (read as one quantity in known words)",
+        three_valued=True,
+    ),
+    Rule("as-written-unit", "agreement", ERROR, "the unit (or unit_in_words) is as_written's, or converts to it"),
+    Rule(
+        "as-written-qualifier", "agreement", ERROR, "the qualifier is the one as_written has, or none where it has none"
+    ),
+    Rule(
+        "date-as-written",
+        "agreement",
+        ERROR,
+        "date and date_precision are the date date_as_written gives (read as one date)",
+        three_valued=True,
+    ),
+    Rule("date-resolved", "agreement", ERROR, "a date whose words lack its year or month says how it was resolved"),
+    Rule(
+        "period-as-written",
+        "agreement",
+        ERROR,
+        "a figure's period starts or ends at each date period_as_written gives (which holds only dates and years)",
+        three_valued=True,
+    ),
     # references
     Rule("foreign-key", "references", ERROR, "every foreign key resolves", three_valued=True),
     # consistency
@@ -133,7 +162,13 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("known-inconsistency", "consistency", WARNING, "a check marked as a known inconsistency of its source fails"),
     # coverage
-    Rule("number-accounted", "coverage", ERROR, "every number in an archived text lies inside some row's *as_written"),
+    Rule(
+        "number-accounted",
+        "coverage",
+        ERROR,
+        "every number in an archived text lies inside some row's *as_written (the number words can be read)",
+        three_valued=True,
+    ),
     # publications
     Rule("reference-document-recorded", "publications", ERROR, "a publication with values names its copy"),
     Rule("reference-value-as-printed", "publications", ERROR, "a reference value is what as_printed says"),
@@ -164,7 +199,8 @@ def _unevaluable(rule: Rule) -> Rule:
     return Rule(f"{rule.name}-unevaluable", rule.layer, ERROR, f"cannot be evaluated: {rule.description}")
 
 
-RULES += tuple(_unevaluable(rule) for rule in RULES if rule.three_valued)
+DERIVED = tuple(_unevaluable(rule) for rule in RULES if rule.three_valued)
+RULES += DERIVED
 BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}
 
 
@@ -172,7 +208,7 @@ def markdown() -> str:
     """The catalogue as README lists it: each layer, then its rules (the unevaluable ones are implied)."""
     lines = []
     for number, layer in enumerate(LAYERS, start=1):
-        rules = [rule for rule in RULES if rule.layer == layer and not rule.name.endswith("-unevaluable")]
+        rules = [rule for rule in RULES if rule.layer == layer and rule not in DERIVED]
         lines.append(f"{number}. **{layer}**")
         for rule in rules:
             three_valued = "; may be unevaluable" if rule.three_valued else ""

@@ -22,6 +22,7 @@ def run(path: str | Path = "datapackage", reference_folder: str | Path | None = 
     from . import archive
     from .checks import (
         Context,
+        agreement,
         conflicts,
         consistency,
         coverage,
@@ -46,7 +47,7 @@ def run(path: str | Path = "datapackage", reference_folder: str | Path | None = 
     context.texts, problems = archive.read_texts(package, tables.get("sources"))
     report.problems += problems
     report.skipped.update(_skipped(package, tables))
-    for layer in (provenance, references, consistency, coverage, publications):
+    for layer in (provenance, agreement, references, consistency, coverage, publications):
         if layer is not coverage or "coverage" not in report.skipped:
             report.problems += layer.check(context)
     context.texts = None  # no layer after these reads them: conflicts' grouping does not hold them beside it

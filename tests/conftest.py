@@ -13,6 +13,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ def cli(*args: str) -> Run:
     from redata.cli import main
 
     out, err = io.StringIO(), io.StringIO()
-    argv = sys.argv
+    argv, interrupt = sys.argv, signal.getsignal(signal.SIGINT)  # a command ignores Ctrl-C once it is done
     sys.argv = ["redata", *map(str, args)]
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -64,6 +65,7 @@ def cli(*args: str) -> Run:
         code = done.code
     finally:
         sys.argv = argv
+        signal.signal(signal.SIGINT, interrupt)
     return Run(code, out.getvalue(), err.getvalue())
 
 

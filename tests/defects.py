@@ -48,6 +48,12 @@ def refining(tables: Tables) -> dict:
     return figure(tables, "share_of_world_refining", "s000")
 
 
+def _line_in(tables: Tables, unit: str) -> int:
+    """The line of the one figure in that unit."""
+    (row,) = [r for r in tables.read("figures") if r["unit"] == unit]
+    return tables.line_of("figures", "figure_id", row["figure_id"])
+
+
 def update_figure(tables: Tables, row: dict, **changes: str) -> int:
     return tables.update("figures", "figure_id", row["figure_id"], **changes)
 
@@ -62,10 +68,13 @@ LEAF = "statements"
 
 def resources_not_a_list(root, tables):
     descriptor_edit(root, lambda d: d.update(resources={}))
-    return {
+    expected = {
         ("descriptor", None, None, "resources", "resources"),
         ("descriptor", None, None, "resources", "profile:datapackage.json"),
     }
+    # with no table read, the number reader has no vocabulary: nothing it reads can be evaluated
+    expected.add(("agreement", None, None, None, "agreement-unevaluable"))
+    return expected
 
 
 def resource_not_an_object(root, tables):
@@ -308,7 +317,12 @@ def header_order(root, tables):
 
 def cell_of_the_wrong_type(root, tables):
     line = tables.update("units", "unit_id", "t", to_base_factor="1,000")
-    return {("structure", "units", line, "to_base_factor", "type")}
+    expected = {("structure", "units", line, "to_base_factor", "type")}
+    # a unit whose factor is no number is no unit the reader knows: its figures' words cannot be compared
+    expected.add(
+        ("agreement", "figures", tables.line_of("figures", "figure_id", "s003-f17"), "unit", "as-written-unit")
+    )
+    return expected
 
 
 def required_missing(root, tables):
@@ -326,10 +340,13 @@ def pattern_and_max_length(root, tables):
     last, before_last = [row["figure_id"] for row in tables.read("figures")[-1:-3:-1]]
     period = tables.update("figures", "figure_id", last, period="May 2025")
     note = tables.update("figures", "figure_id", before_last, note="n" * 2001)
-    return {
+    expected = {
         ("structure", "figures", period, "period", "pattern"),
         ("structure", "figures", note, "note", "maxLength"),
     }
+    # its period_as_written, `In 2024`, gives a date the new period neither starts nor ends at
+    expected.add(("agreement", "figures", period, "period", "period-as-written"))
+    return expected
 
 
 def minimum_and_maximum(root, tables):
@@ -345,10 +362,13 @@ def exclusive_bounds(root, tables):
     schema_edit(root, "units", lambda s: field(s, "to_base_factor")["constraints"].update(exclusiveMaximum=1e9))
     zero = tables.update("units", "unit_id", "minute", to_base_factor="0")
     huge = tables.update("units", "unit_id", "year", to_base_factor="1e9")
-    return {
+    expected = {
         ("structure", "units", zero, "to_base_factor", "exclusiveMinimum"),
         ("structure", "units", huge, "to_base_factor", "exclusiveMaximum"),
     }
+    # a factor of 0 converts nothing: the minute is no unit the reader knows
+    expected.add(("agreement", "figures", _line_in(tables, "minute"), "unit", "as-written-unit"))
+    return expected
 
 
 def min_length(root, tables):
@@ -385,23 +405,29 @@ def formula(root, tables):
 
 def unit_range(root, tables):
     line = update_figure(tables, figure(tables, "share_of_world_mining", "s000"), value="150")
-    return {("domain", "figures", line, "value", "unit-range")}
+    expected = {("domain", "figures", line, "value", "unit-range")}
+    expected.add(("agreement", "figures", line, "value", "as-written-value"))  # 150 is not the words' 60
+    return expected
 
 
 def unit_unknown(root, tables):
     """A unit no vocabulary row has: the key fails, and every rule that reads the unit cannot be evaluated."""
     line = update_figure(tables, refining(tables), unit="furlong")
-    return {
+    expected = {
         ("references", "figures", line, "unit", "foreign-key"),
         ("domain", "figures", line, "value", "unit-range-unevaluable"),
         ("domain", "figures", line, "value", "unit-whole-number-unevaluable"),
         ("domain", "figures", line, "unit", "metric-dimension-unevaluable"),
     }
+    expected.add(("agreement", "figures", line, "unit", "as-written-unit"))
+    return expected
 
 
 def whole_number(root, tables):
     line = update_figure(tables, figure(tables, "export_documents_required", "s003"), value="6.5")
-    return {("domain", "figures", line, "value", "unit-whole-number")}
+    expected = {("domain", "figures", line, "value", "unit-whole-number")}
+    expected.add(("agreement", "figures", line, "value", "as-written-value"))
+    return expected
 
 
 def bounds_out_of_order(root, tables):
@@ -411,26 +437,34 @@ def bounds_out_of_order(root, tables):
         if r["metric"] == "mining_and_oxide_conversion_cost" and r["subject_id"] == "china"
     ]
     line = update_figure(tables, row, value_low=row["value_high"], value_high=row["value_low"])
-    return {("domain", "figures", line, "value", "value-within-bounds")}
+    expected = {("domain", "figures", line, "value", "value-within-bounds")}
+    expected.add(("agreement", "figures", line, "value_low", "as-written-value"))
+    return expected
 
 
 def qualifier_bounds(root, tables):
     row = [r for r in tables.read("figures") if r["qualifier"] == "over"][0]
     line = update_figure(tables, row, value=row["value_low"], value_low="")
-    return {("domain", "figures", line, "qualifier", "qualifier-bounds")}
+    expected = {("domain", "figures", line, "qualifier", "qualifier-bounds")}
+    expected.add(("agreement", "figures", line, "value", "as-written-value"))  # `over half` is a lower bound
+    return expected
 
 
 def qualifier_unknown(root, tables):
     line = update_figure(tables, refining(tables), qualifier="ish")
-    return {
+    expected = {
         ("references", "figures", line, "qualifier", "foreign-key"),
         ("domain", "figures", line, "qualifier", "qualifier-bounds-unevaluable"),
     }
+    expected.add(("agreement", "figures", line, "qualifier", "as-written-qualifier"))
+    return expected
 
 
 def metric_dimension(root, tables):
     line = update_figure(tables, refining(tables), unit="count")
-    return {("domain", "figures", line, "unit", "metric-dimension")}
+    expected = {("domain", "figures", line, "unit", "metric-dimension")}
+    expected.add(("agreement", "figures", line, "unit", "as-written-unit"))  # a percentage is no count
+    return expected
 
 
 def period_after_publication(root, tables):
@@ -445,7 +479,9 @@ def period_no_calendar_date(root, tables):
 
 def date_after_publication(root, tables):
     line = tables.update("events", "event_id", "s000-e04", date="2025-07-16")
-    return {("domain", "events", line, "date", "date-after-publication")}
+    expected = {("domain", "events", line, "date", "date-after-publication")}
+    expected.add(("agreement", "events", line, "date", "date-as-written"))  # `April 16` is no July date
+    return expected
 
 
 def date_of_an_unknown_source(root, tables):
@@ -593,7 +629,7 @@ def _ev_part(tables: Tables) -> dict:
 def broken_sum(root, tables):
     part = _ev_part(tables)
     update_figure(tables, part, value=str(float(part["value"]) * 10))
-    return {
+    expected = {
         (
             "consistency",
             "checks",
@@ -602,13 +638,21 @@ def broken_sum(root, tables):
             "check-holds",
         )
     }
+    expected.add(
+        ("agreement", "figures", tables.line_of("figures", "figure_id", part["figure_id"]), "value", "as-written-value")
+    )
+    return expected
 
 
 def known_inconsistency(root, tables):
     part = _ev_part(tables)
     update_figure(tables, part, value=str(float(part["value"]) * 10))
     line = tables.update("checks", "check_id", "ev-production-by-maker", known_inconsistency="true")
-    return {("consistency", "checks", line, "check_id", "known-inconsistency")}
+    expected = {("consistency", "checks", line, "check_id", "known-inconsistency")}
+    expected.add(
+        ("agreement", "figures", tables.line_of("figures", "figure_id", part["figure_id"]), "value", "as-written-value")
+    )
+    return expected
 
 
 def check_terms_misfit(root, tables):
@@ -652,7 +696,50 @@ def new_conflict(root, tables):
     ]
     update_figure(tables, row, value="50", qualifier="")
     first = tables.line_of("figures", "figure_id", refining(tables)["figure_id"])
-    return {("conflicts", "figures", first, "value", "conflicting-values")}
+    expected = {("conflicts", "figures", first, "value", "conflicting-values")}
+    changed = tables.line_of("figures", "figure_id", row["figure_id"])
+    expected |= {("agreement", "figures", changed, "value", "as-written-value")}
+    expected |= {("agreement", "figures", changed, "qualifier", "as-written-qualifier")}
+    return expected
+
+
+# ---------------------------------------------------------------- agreement: figures and events against their words
+
+
+def as_written_without_a_number(root, tables):
+    line = update_figure(tables, refining(tables), as_written="nearly")
+    return {
+        ("agreement", "figures", line, "as_written", "as-written-value-unevaluable"),
+        # the `90` it held is then in no as-written text
+        ("coverage", "sources", tables.line_of("sources", "source_id", "s000"), "file", "number-accounted"),
+    }
+
+
+def date_as_written_without_a_date(root, tables):
+    line = tables.update("events", "event_id", "s000-e04", date_as_written="reported")
+    return {
+        ("agreement", "events", line, "date_as_written", "date-as-written-unevaluable"),
+        ("coverage", "sources", tables.line_of("sources", "source_id", "s000"), "file", "number-accounted"),
+    }
+
+
+def period_as_written_without_a_date(root, tables):
+    (row,) = [r for r in tables.read("figures") if r["period_as_written"] == "In January 2025"]
+    line = update_figure(tables, row, period_as_written="its first dysprosium oxide sample")  # an ordinal, no date
+    return {("agreement", "figures", line, "period_as_written", "period-as-written-unevaluable")}
+
+
+def date_resolution_missing(root, tables):
+    line = tables.update("events", "event_id", "s000-e04", date_resolution="")
+    return {("agreement", "events", line, "date_resolution", "date-resolved")}
+
+
+def number_words_missing(root, tables):
+    descriptor_edit(root, lambda d: d.update(resources=[r for r in d["resources"] if r["name"] != "number_words"]))
+    return {
+        ("agreement", None, None, None, "agreement-unevaluable"),
+        ("coverage", None, None, None, "number-accounted-unevaluable"),
+    }
 
 
 # ---------------------------------------------------------------- reference publications and the cross-check
@@ -829,6 +916,11 @@ DEFECTS = (
             overflowing_conversion,
             unaccounted_number,
             new_conflict,
+            as_written_without_a_number,
+            date_as_written_without_a_date,
+            period_as_written_without_a_date,
+            date_resolution_missing,
+            number_words_missing,
         )
     ]
     + [

@@ -45,6 +45,7 @@ def test_the_figures_view_decodes_each_code_beside_it(schemas):
         "source_title": ("source_id", "sources", "title"),
         "source_publisher": ("source_id", "sources", "publisher"),
         "unit_name": ("unit", "units", "name"),
+        "unit_in_words_name": ("unit_in_words", "units", "name"),
         "qualifier_implies": ("qualifier", "qualifiers", "implies"),
         "metric_description": ("metric", "metrics", "description"),
         "subject_name": ("subject_id", "entities", "name"),

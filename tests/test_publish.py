@@ -197,7 +197,14 @@ def test_a_declared_bump_smaller_than_the_change_is_refused(source, tables, tmp_
     out = tmp_path / "out"
     assert cli("build", source / "datapackage", "--out", out).code == 0
     rows = tables.read("qualifiers")
-    rows.append({**rows[0], "qualifier": "roughly", "description": "Read as approximately."})
+    rows.append(
+        {
+            **rows[0],
+            "qualifier": "in the region of",
+            "description": "Read as approximately.",
+            "written_as": "in the region of",
+        }
+    )
     tables.write("qualifiers", rows)
     _bump(source, "1.0.1")
     refused = cli("build", source / "datapackage", "--out", out)
@@ -247,7 +254,7 @@ def test_a_pre_release_declares_its_bump_against_the_last_release(source, tables
     out = tmp_path / "out"
     assert cli("build", source / "datapackage", "--out", out).code == 0
     rows = tables.read("qualifiers")
-    rows.append({**rows[0], "qualifier": "roughly", "description": "Read as approximately."})
+    rows.append({**rows[0], "qualifier": "in the region of", "description": "Read as approximately."})
     tables.write("qualifiers", rows)
     _bump(source, "1.0.1-rc.1")
     refused = cli("build", source / "datapackage", "--out", out)

@@ -1,31 +1,27 @@
 """Layer 7, coverage: every number in the archived texts is accounted for by some row.
 
-A number is what `NUMBER_PATTERN` matches: a run of digits (with `.` or `,` inside it) or a number word
-(`seven`, `half`, `million`, `first`, …). It is accounted for when it lies inside the span of an `*as_written`
-field of a quoting table (figures, events, exclusions, …): the first occurrence of that text inside the row's
-quote. As for every rule, the first numbers unaccounted for are listed (in text order) and the rest counted.
+A number is what the number reader counts as one (`Lexicon.token_pattern`): a numeral (digits, with `.` or
+`,` inside), or a number word of the package's `number_words` that stands alone (`seven`, `half`, `million`,
+`first`, …); no vocabulary to say so is an error, `number-accounted-unevaluable`. It is accounted for when it
+lies inside the span of an `*as_written` field of a quoting table (figures, events, exclusions, …): the first
+occurrence of that text inside the row's quote. As for every rule, the first numbers unaccounted for are listed
+(in text order) and the rest counted.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import polars as pl
 
 from ..limits import MAX_ROWS_PER_RULE
 from ..report import Problem
 from . import ROW, Context, Table
+from .agreement import reader_of
 from .provenance import QUOTING, as_written_fields
 
 LAYER = "coverage"
-NUMBER_WORDS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen  "
-    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand  "
-    "million billion trillion dozen half quarter first second third fourth fifth sixth seventh eighth ninth  "
-    "tenth once twice"
-).split()
-NUMBER_PATTERN = r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(NUMBER_WORDS) + r")\b"
-NUMBER = re.compile(NUMBER_PATTERN, re.IGNORECASE)
 NOWHERE = "no figure, event or exclusion"
 BATCH_CHARS = 8 * 1024 * 1024
 # The character the vectorised scan marks numbers with (see `_tokens`); a text that holds it is scanned by
@@ -33,18 +29,21 @@ BATCH_CHARS = 8 * 1024 * 1024
 CUT = "\x00"
 
 
-def numbers(text: str) -> list[tuple[int, int, str]]:
+def numbers(text: str, pattern: str) -> list[tuple[int, int, str]]:
     """(start, end, token) of every number in a text, in Python string indices."""
-    return [(m.start(), m.end(), m.group()) for m in NUMBER.finditer(text)]
+    return [(m.start(), m.end(), m.group()) for m in re.finditer(pattern, text, re.IGNORECASE)]
 
 
 def check(context: Context) -> list[Problem]:
     if not context.has_texts():
         return []
+    reader = reader_of(context)
+    if isinstance(reader, Problem):  # no vocabulary says what a number is: nothing can be counted
+        return [replace(reader, layer=LAYER, rule="number-accounted-unevaluable")]
     texts = context.texts.with_row_index("code")
     spans = _spans(context, texts.get_column("source_id"))
     uncovered = pl.concat(
-        _tokens(batch)
+        _tokens(batch, reader.token_pattern)
         .join_asof(spans, on="start", by="code", strategy="backward", check_sortedness=False)
         .filter(pl.col("reach").is_null() | (pl.col("reach") < pl.col("end")))
         .select("code", "start", "end")
@@ -60,13 +59,13 @@ def _batches(texts: pl.DataFrame):
     yield from texts.iter_slices(max(1, int(BATCH_CHARS // average)))
 
 
-def _tokens(texts: pl.DataFrame) -> pl.DataFrame:
+def _tokens(texts: pl.DataFrame, pattern: str) -> pl.DataFrame:
     """(code, start, end) of every number of every text, sorted. Python's regex takes 20 s over the 56 MB of
     texts of a 1M-row package; polars' takes a fraction of a second, but finds no offsets. So each number is
     marked with CUT on both sides, the text split there (text, number, text, …), and the offsets summed up
     from the pieces' lengths."""
     holds_cut = pl.col("text").str.contains(CUT, literal=True)
-    marked = pl.col("text").str.replace_all(f"(?i){NUMBER_PATTERN}", f"{CUT}${{0}}{CUT}").str.split(CUT)
+    marked = pl.col("text").str.replace_all(f"(?i){pattern}", f"{CUT}${{0}}{CUT}").str.split(CUT)
     pieces = (
         texts.lazy()
         .filter(~holds_cut)
@@ -82,7 +81,11 @@ def _tokens(texts: pl.DataFrame) -> pl.DataFrame:
         .select("code", (pl.col("end") - pl.col("length")).cast(pl.Int64).alias("start"), pl.col("end").cast(pl.Int64))
         .collect(engine="streaming")
     )
-    rest = [(code, start, end) for code, text in texts.filter(holds_cut).iter_rows() for start, end, _ in numbers(text)]
+    rest = [
+        (code, start, end)
+        for code, text in texts.filter(holds_cut).iter_rows()
+        for start, end, _ in numbers(text, pattern)
+    ]
     return pl.concat([found, pl.DataFrame(rest, schema=found.schema, orient="row")]).sort("code", "start")
 
 
