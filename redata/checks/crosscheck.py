@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from ..limits import MAX_ROWS_PER_RULE
 from ..precision import implied_precision, number_text
 from ..report import WARNING, Problem
 from . import MESSAGE, ROW, Context, row_problems
@@ -119,18 +120,24 @@ class Unit:
 
 
 def check(context: Context) -> list[Problem]:
-    frame, problems = judge(context)
-    problems += _published_problems(context, frame)
+    # Only the first verdicts of each kind are listed: those a figure's subject cannot have (no reference
+    # value measures it) are made for the first rows alone, however many there are.
+    frame, problems = judge(context, unmeasured_rows=MAX_ROWS_PER_RULE)
+    if context.table("verdicts", *COLUMNS) is not None:  # a built package publishes them all: all are compared
+        problems += _published_problems(context, judge(context)[0])
     figures = context.table("figures", "figure_id")
     if figures is None or frame.height == 0:
         return problems
+    totals = dict(frame.group_by("verdict").agg(pl.col("_total").sum()).iter_rows())
     for verdict, rule in VERDICT_RULES.items():
-        chosen = frame.filter(pl.col("verdict") == verdict).with_columns(
+        chosen = frame.filter(pl.col("verdict") == verdict).sort(ROW)
+        shown = chosen.head(MAX_ROWS_PER_RULE).with_columns(  # only the verdicts listed get their words
             pl.format("{}: {}", pl.col("verdict"), pl.col("reason")).alias(MESSAGE)
         )
         problems += row_problems(
             figures,
-            chosen,
+            shown,
+            total=totals.get(verdict, 0),
             layer=LAYER,
             field="value",
             rule=rule,
@@ -149,7 +156,7 @@ def _published_problems(context: Context, frame: pl.DataFrame) -> list[Problem]:
     if published is None:
         return []
     theirs = published.frame.select(ROW, *(pl.col(name).cast(kind) for name, kind in COLUMNS.items()))
-    current = frame.drop(ROW).rename({name: f"{name}_now" for name in COLUMNS if name != "figure_id"})
+    current = frame.drop(ROW, "_total").rename({name: f"{name}_now" for name in COLUMNS if name != "figure_id"})
     joined = theirs.join(current.with_columns(pl.lit(True).alias("_judged")), on="figure_id", how="left")
     differing = [
         pl.when(pl.col(f"{name}_now").ne_missing(pl.col(name))).then(pl.lit(name))
@@ -183,15 +190,17 @@ def _published_problems(context: Context, frame: pl.DataFrame) -> list[Problem]:
 
 def verdicts(context: Context) -> pl.DataFrame:
     """The verdicts table: one row per figure a comparison rule covers, in the figures' order."""
-    return judge(context)[0].sort(ROW).drop(ROW)
+    return verdict_table(judge(context)[0])
 
 
-def judge(context: Context) -> tuple[pl.DataFrame, list[Problem]]:
-    """Every verdict (with the figure's `ROW`), and the problems of rules that cannot be applied.
+def judge(context: Context, unmeasured_rows: int | None = None) -> tuple[pl.DataFrame, list[Problem]]:
+    """Every verdict (with the figure's `ROW` and `_total`, how many verdicts the row stands for), and the
+    problems of rules that cannot be applied.
 
     Figures whose rule names no reference metric, and figures whose subject no reference value measures,
     are judged not comparable as whole columns; only the others, whose reference values exist, are
-    judged one by one."""
+    judged one by one. With `unmeasured_rows`, only the first so many of those whose subject no reference
+    value measures are made, the last of them standing for the rest (`_total`)."""
     empty = pl.DataFrame(schema={ROW: pl.UInt32, **COLUMNS})
     tables = _tables(context)
     if tables is None:
@@ -204,14 +213,18 @@ def judge(context: Context) -> tuple[pl.DataFrame, list[Problem]]:
     rules, problems = _rules(tables["reference_comparisons"])
     judging = _Judge(tables, rules)
     covered = _covered(figures.frame, rules, set(judging.references))
+    measured = covered.filter(pl.col("_measured")).select(ROW, "reference_metric", "comparison", "_rule_reason")
     rows, failing = [], []
-    for figure in covered.filter(pl.col("_measured")).iter_rows(named=True):
+    for figure in _with_fields(figures.frame, measured).iter_rows(named=True):
         try:
             rows.append({ROW: figure[ROW], **judging.verdict(figure)})
         except Unevaluable as error:
             failing.append((figure[ROW], str(error), figure["figure_id"]))
     judged = pl.DataFrame(rows, schema=empty.schema) if rows else empty
-    unmeasured = covered.filter(~pl.col("_measured")).select(
+    unmeasured = covered.filter(~pl.col("_measured"))
+    count = unmeasured.height
+    unmeasured = unmeasured.head(unmeasured_rows) if unmeasured_rows is not None else unmeasured
+    unmeasured = unmeasured.select(
         ROW,
         "figure_id",
         pl.lit("not_comparable").alias("verdict"),
@@ -223,7 +236,10 @@ def judge(context: Context) -> tuple[pl.DataFrame, list[Problem]]:
         "unit",
         "reference_metric",
     )
-    frame = pl.concat([judged, unmeasured], how="diagonal_relaxed").select(ROW, *COLUMNS).sort(ROW)
+    totals = [1] * (unmeasured.height - 1) + [count - unmeasured.height + 1] if unmeasured.height else []
+    unmeasured = unmeasured.with_columns(pl.Series("_total", totals, dtype=pl.UInt32))
+    judged = judged.with_columns(pl.lit(1, pl.UInt32).alias("_total"))
+    frame = pl.concat([judged, unmeasured], how="diagonal_relaxed").select(ROW, *COLUMNS, "_total").sort(ROW)
     problems += row_problems(
         figures,
         failing_rows(failing),
@@ -234,6 +250,10 @@ def judge(context: Context) -> tuple[pl.DataFrame, list[Problem]]:
         value="_value",
     )
     return frame.cast({ROW: pl.UInt32, **COLUMNS}), problems
+
+
+def verdict_table(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.sort(ROW).drop(ROW, "_total")
 
 
 def _covered(figures: pl.DataFrame, rules: dict[str, Rule], measured: set[tuple[str, str]]) -> pl.DataFrame:
@@ -247,17 +267,26 @@ def _covered(figures: pl.DataFrame, rules: dict[str, Rule], measured: set[tuple[
     pairs = pl.DataFrame(
         list(measured), schema={"reference_metric": pl.String, "subject_id": pl.String}, orient="row"
     ).with_columns(pl.lit(True).alias("_measured"))
+    covered = pl.col("metric").cast(pl.String).is_in(by_metric.get_column("metric").implode())
     return (
-        figures.select(
-            ROW, *(pl.col(name).cast(pl.String) if name in _TEXT else pl.col(name) for name in FIGURE_FIELDS)
-        )
-        .join(by_metric, on="metric", how="inner")
-        .join(pairs, on=["reference_metric", "subject_id"], how="left")
+        figures.filter(covered)  # only the figures a rule covers, and only what every verdict row shows
+        .select(ROW, *(pl.col(name).cast(pl.String) for name in ("figure_id", "metric", "subject_id", "unit")))
+        .join(by_metric, on="metric", how="inner", maintain_order="left")
+        .join(pairs, on=["reference_metric", "subject_id"], how="left", maintain_order="left")
         .with_columns(pl.col("_measured").fill_null(False))
     )
 
 
 _TEXT = {"figure_id", "metric", "subject_id", "period", "source_id", "unit", "qualifier", "as_written"}
+
+
+def _with_fields(figures: pl.DataFrame, measured: pl.DataFrame) -> pl.DataFrame:
+    """Every field a verdict reads, of the few figures whose subject the reference measures."""
+    chosen = figures.filter(pl.col(ROW).is_in(measured.get_column(ROW).implode()))
+    fields = chosen.select(
+        ROW, *(pl.col(name).cast(pl.String) if name in _TEXT else pl.col(name) for name in FIGURE_FIELDS)
+    )
+    return fields.join(measured, on=ROW, how="inner", maintain_order="left")
 
 
 def _tables(context: Context) -> dict | None:

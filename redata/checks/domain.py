@@ -42,17 +42,30 @@ def check(context: Context) -> list[Problem]:
         frame = build_frame(context) if table is not None else None
         if frame is None:
             continue
-        for rule in (rule for rule in RULES if rule.table == table_name):
-            problems += _evaluate(rule, table, frame)
+        rules = [rule for rule in RULES if rule.table == table_name]
+        # one pass counts where each rule fails or cannot be evaluated; only those rules' rows are searched
+        counts = frame.select(
+            expression.sum().alias(str(index))
+            for index, expression in enumerate(e for rule in rules for e in _outcomes(rule))
+        ).row(0)
+        for number, rule in enumerate(rules):
+            if counts[2 * number] or counts[2 * number + 1]:
+                problems += _evaluate(rule, table, frame)
     return problems
 
 
-def _evaluate(rule: Rule, table, frame) -> list[Problem]:
+def _outcomes(rule: Rule) -> tuple:
+    """(where the rule fails, where it cannot be evaluated), both false where it does not apply."""
     applies = pl.all_horizontal([pl.col(c).is_not_null() for c in rule.needs] or [pl.lit(True)])
     holds = rule.holds()
+    return (applies & holds.not_()).fill_null(False), (applies & holds.is_null()).fill_null(False)
+
+
+def _evaluate(rule: Rule, table, frame) -> list[Problem]:
+    fails, unevaluable = _outcomes(rule)
     # only the rows that fail, or cannot be evaluated, are copied out of the frame
-    failing = frame.filter(applies & holds.not_()).with_columns(rule.explain().alias(MESSAGE))
-    unevaluable = frame.filter(applies & holds.is_null()).with_columns(rule.unevaluable().alias(MESSAGE))
+    failing = frame.filter(fails).with_columns(rule.explain().alias(MESSAGE))
+    unevaluable = frame.filter(unevaluable).with_columns(rule.unevaluable().alias(MESSAGE))
     value = rule.field if rule.field in frame.columns else None
     common = {"layer": LAYER, "field": rule.field, "value": value}
     return row_problems(table, failing, rule=rule.name, message=BY_RULE_MESSAGE[rule.name], **common) + row_problems(
@@ -233,14 +246,19 @@ def _shape():
 
 
 def _qualifier_matches_shape():
-    implies, shape = pl.col("qualifier_implies").cast(pl.String), _shape()
+    """Booleans, not `_shape`'s words, which only a failing row's message needs."""
+    has = {c: pl.col(c).is_not_null() for c in VALUE_FIELDS}
+    point_or_range = (has["value"] & ~has["value_low"] & ~has["value_high"]) | (
+        ~has["value"] & has["value_low"] & has["value_high"]
+    )
+    implies = pl.col("qualifier_implies")  # a categorical compares with a text as its text
     matches = (
         pl.when(pl.col("qualifier").is_null() | implies.is_in(["approximate", "exact"]))
-        .then(shape.is_in(["point", "range"]))
+        .then(point_or_range)
         .when(implies == "lower_bound")
-        .then(shape == "lower_bound")
+        .then(~has["value"] & has["value_low"] & ~has["value_high"])
         .when(implies == "upper_bound")
-        .then(shape == "upper_bound")
+        .then(~has["value"] & ~has["value_low"] & has["value_high"])
     )
     return pl.when(pl.col("qualifier").is_null() | pl.col("qualifier_found")).then(matches)
 
@@ -256,7 +274,7 @@ def _bounds_in_order():
 
 def _dimensions_match():
     found = pl.col("unit_found") & pl.col("metric_found")
-    return pl.when(found).then(pl.col("unit_dimension").cast(pl.String) == pl.col("metric_dimension").cast(pl.String))
+    return pl.when(found).then(pl.col("unit_dimension") == pl.col("metric_dimension"))  # categoricals, as texts
 
 
 def _why_dimension_unevaluable():

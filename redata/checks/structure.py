@@ -213,23 +213,38 @@ def _uniqueness_problems(table: Table) -> list[Problem]:
 
 
 def _formula_problems(table: Table) -> list[Problem]:
-    """Text cells that start like a formula (`-5`, a number, is not one)."""
+    """Text cells that start like a formula (`-5`, a number, is not one). One pass counts them in every text
+    column at once (a categorical's distinct texts stand for its rows); only a column with some is searched."""
     import polars as pl
 
+    names = [f["name"] for f in table_schema.fields(table.schema) if table_schema.is_text(f)]
+    starts = [_formula_start(table.frame, name).sum().alias(str(index)) for index, name in enumerate(names)]
+    counts = table.frame.select(starts).row(0) if names else ()
     message = "text starts with = + - @ or a tab or carriage return, which a spreadsheet would run as a formula"
     problems: list[Problem] = []
-    for field in table_schema.fields(table.schema):
-        if not table_schema.is_text(field):
-            continue
-        text = table_schema.column(field["name"]).cast(pl.String)
-        starts = table.frame.select(pl.col(ROW), text.alias(VALUE)).filter(
-            pl.col(VALUE).str.contains(table_schema.FORMULA_START)
-        )
-        failing = starts.filter(~pl.col(VALUE).str.contains(table_schema.NUMBER_TEXT))
-        problems += row_problems(
-            table, failing, layer=LAYER, field=field["name"], rule="formula-injection", message=message, value=VALUE
-        )
+    for name, count in zip(names, counts, strict=True):
+        if count:
+            text = table_schema.column(name).cast(pl.String)
+            failing = table.frame.select(pl.col(ROW), text.alias(VALUE)).filter(
+                pl.col(VALUE).str.contains(table_schema.FORMULA_START)
+                & ~pl.col(VALUE).str.contains(table_schema.NUMBER_TEXT)
+            )
+            problems += row_problems(
+                table, failing, layer=LAYER, field=name, rule="formula-injection", message=message, value=VALUE
+            )
     return problems
+
+
+def _formula_start(frame, name: str):
+    """Where a text column starts like a formula: a categorical's rows where one of its distinct texts does."""
+    import polars as pl
+
+    column = table_schema.column(name)
+    if frame.schema[name] != pl.Categorical:
+        return column.str.contains(table_schema.FORMULA_START)
+    texts = frame.get_column(name).unique().drop_nulls().cast(pl.String)
+    formulas = texts.filter(texts.str.contains(table_schema.FORMULA_START))
+    return column.cast(pl.String).is_in(formulas.implode()) if formulas.len() else pl.repeat(False, pl.len())
 
 
 # ---------------------------------------------------------------- a built package's Parquet files
