@@ -48,9 +48,7 @@ IMPORTS = (
     "redata.checks.descriptor, frictionless"
 )
 # The same, as a command's process imports them: pandera without pandas (see `redata.cli`).
-IMPORTS_IN_A_COMMAND = (
-    "import redata.startup as s; s.prepare_process(); s.import_pandera_without_pandas(); " + IMPORTS
-)
+IMPORTS_IN_A_COMMAND = "import redata.startup as s; s.prepare_process(); s.import_pandera_without_pandas(); " + IMPORTS
 
 
 def measure(command: list[str], cwd: Path = REPO, repeat: int = 1) -> dict:

@@ -52,7 +52,7 @@ RULES: tuple[Rule, ...] = (
     Rule("field-name-unique", "descriptor", ERROR, "no field is declared twice in a Table Schema"),
     Rule("field-type", "descriptor", ERROR, "each field's type is one redata can parse"),
     Rule("pattern-valid", "descriptor", ERROR, "each pattern is a regular expression both regex engines accept"),
-    Rule("constraint-valid", "descriptor", ERROR, "each range or enum constraint is a value of its field's type"),
+    Rule("constraint-valid", "descriptor", ERROR, "each constraint, bound and enum value suits its field's type"),
     Rule("primary-key-field", "descriptor", ERROR, "the primary key names fields of the schema"),
     Rule("foreign-key-field", "descriptor", ERROR, "a foreign key names fields that exist on both sides"),
     Rule("foreign-key-resource", "descriptor", ERROR, "a foreign key refers to a resource of the package"),

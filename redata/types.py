@@ -15,6 +15,8 @@ TRUE_VALUES = ("true", "True", "TRUE", "1")
 FALSE_VALUES = ("false", "False", "FALSE", "0")
 # A calendar date Python, Arrow and Parquet all hold: years 0001 to 9999 (Python's range).
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+TEXT_RULES = ("pattern", "minLength", "maxLength")
+RANGE_RULES = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class FieldType:
     invalid: str  # why a cell does not parse
     documentation: str  # what a value looks like, for the data dictionary
     parse: Callable  # (polars expression of strings) -> typed expression, null where a cell does not parse
+    constraints: tuple[str, ...]  # the value constraints Table Schema 2.0 gives the type, besides `enum`
 
 
 def _parse_string(column):
@@ -67,7 +70,7 @@ def _parse_date(column):
 TYPES: dict[str, FieldType] = {
     t.name: t
     for t in (
-        FieldType("string", "String", "string", "str", "TEXT", "not text", "text", _parse_string),
+        FieldType("string", "String", "string", "str", "TEXT", "not text", "text", _parse_string, TEXT_RULES),
         FieldType(
             "integer",
             "Int64",
@@ -77,6 +80,7 @@ TYPES: dict[str, FieldType] = {
             "not an integer (digits, an optional sign, at most 64 bits)",
             "a whole number",
             _parse_integer,
+            RANGE_RULES,
         ),
         FieldType(
             "number",
@@ -87,6 +91,7 @@ TYPES: dict[str, FieldType] = {
             "not a finite number a double can hold (plain decimal, no thousands separator)",
             "a decimal number",
             _parse_number,
+            RANGE_RULES,
         ),
         FieldType(
             "boolean",
@@ -97,6 +102,7 @@ TYPES: dict[str, FieldType] = {
             f"not a boolean ({'/'.join(TRUE_VALUES + FALSE_VALUES)})",
             "true or false",
             _parse_boolean,
+            (),
         ),
         FieldType(
             "date",
@@ -107,6 +113,7 @@ TYPES: dict[str, FieldType] = {
             "not a calendar date (YYYY-MM-DD, year 0001 to 9999)",
             "a date, YYYY-MM-DD",
             _parse_date,
+            RANGE_RULES,
         ),
     )
 }

@@ -161,6 +161,11 @@ def enum_of_the_wrong_type(root, tables):
     return {("descriptor", "elements", None, "atomic_number", "constraint-valid")} | _elements_unread()
 
 
+def length_of_a_number(root, tables):
+    schema_edit(root, "elements", lambda s: field(s, "atomic_number")["constraints"].update(maxLength=None))
+    return {("descriptor", "elements", None, "atomic_number", "constraint-valid")} | _elements_unread()
+
+
 def _elements_unread() -> set:
     """What leaving the elements table unread causes: the groupings' key to it cannot be checked."""
     return {("references", "element_groups", None, "symbol", "foreign-key-unevaluable")}
@@ -866,6 +871,7 @@ DEFECTS = (
             field_type_unsupported,
             pattern_rust_refuses,
             enum_of_the_wrong_type,
+            length_of_a_number,
             primary_key_unknown_field,
             foreign_key_unknown_field,
             foreign_key_unknown_resource,

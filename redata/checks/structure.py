@@ -145,8 +145,9 @@ def _type_problems(table: Table) -> list[Problem]:
 
 
 def _constraint_problems(table: Table) -> list[Problem]:
-    """Required, enum, pattern, ranges and lengths, through the pandera schema derived from the Table Schema.
-    A failure pandera cannot place on a row (a check that raised) is a problem of the whole table."""
+    """Types, required fields, enum, pattern, ranges and lengths: pandera validates the typed table against the
+    schema derived from its Table Schema and gives the rows where a constraint fails, which are then told apart
+    by constraint. A failure pandera cannot place on a row (a check that raised) is a problem of the table."""
     import pandera.polars as pa
     import polars as pl
 
@@ -155,34 +156,32 @@ def _constraint_problems(table: Table) -> list[Problem]:
         return []
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
-    rules = {field["name"]: table_schema.constraint_checks(field) for field in table_schema.fields(table.schema)}
+    problems = [
+        Problem(LAYER, table.name, None, column, None, "type", f"pandera could not check {check}: {case}")
+        for column, check, case in cases.filter(pl.col("index").is_null())
+        .select("column", "check", "failure_case")
+        .unique(maintain_order=True)
+        .iter_rows()
+    ]
+    placed = cases.filter(pl.col("index").is_not_null()).get_column("index").unique()
+    failing = table.frame[placed.sort().to_list()]  # pandera's index is the position in the frame
+    categorical = table_schema.categorical_fields(table.schema)
     bad = table.raw.bad_cells
-    problems: list[Problem] = []
-    for (column, check, number), group in cases.group_by(["column", "check", "check_number"], maintain_order=True):
-        rule, message = _rule_of(check, number, rules.get(column, []))
-        unplaced = group.filter(pl.col("index").is_null())
-        if unplaced.height:
-            detail = "; ".join(sorted({str(v) for v in unplaced.get_column("failure_case").to_list()}))[:300]
-            text = f"{rule} could not be evaluated on column {column}: {detail}"
-            problems.append(Problem(LAYER, table.name, None, column, None, rule, text))
-        placed = group.filter(pl.col("index").is_not_null())
-        failing = pl.DataFrame(  # pandera's index is the position in the frame, whose rows are `ROW`
-            {ROW: table.frame.get_column(ROW).gather(placed.get_column("index")), VALUE: placed["failure_case"]}
-        )
+    for constraint in table_schema.table_constraints(table.schema, categorical):
+        rows = failing.filter(constraint.holds.not_()).select(ROW, table_schema.column(constraint.field).alias(VALUE))
         # a cell of the wrong type is null once parsed: it is reported as a type problem, not as missing
-        unparsed = bad.filter(pl.col("column") == column).get_column("row")
-        failing = failing.filter(~pl.col(ROW).is_in(unparsed.implode()))
-        problems += row_problems(table, failing, layer=LAYER, field=column, rule=rule, message=message, value=VALUE)
+        unparsed = bad.filter(pl.col("column") == constraint.field).get_column("row")
+        rows = rows.filter(~pl.col(ROW).is_in(unparsed.implode()))
+        problems += row_problems(
+            table,
+            rows,
+            layer=LAYER,
+            field=constraint.field,
+            rule=constraint.rule,
+            message=constraint.message,
+            value=VALUE,
+        )
     return problems
-
-
-def _rule_of(check, number, rules: list) -> tuple[str, str]:
-    if check == "not_nullable":
-        return "required", "a value is required"
-    if number is not None and number < len(rules):
-        rule, message, _ = rules[number]
-        return rule, message
-    return "type", f"pandera check {check} failed"
 
 
 def _uniqueness_problems(table: Table) -> list[Problem]:
