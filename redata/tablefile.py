@@ -116,11 +116,12 @@ def rewrite(path: Path, out: Path, changes: dict[int, dict[str, str]]) -> None:
     """Write to `out` the file at `path` with, in the records `changes` names by index (the header is 0), the
     cells of the named columns replaced; every other record is written as it was read."""
     names: list[str] = []
+    count = 0
     with out.open("w", encoding="utf-8", newline="") as handle:
-        for index, record in enumerate(records(path)):
-            if index == 0:
+        for count, record in enumerate(records(path), start=1):
+            if count == 1:
                 names = record.fields
-            change = changes.get(index)
+            change = changes.get(count - 1)
             if not change:
                 handle.write(record.text)
                 continue
@@ -128,3 +129,7 @@ def rewrite(path: Path, out: Path, changes: dict[int, dict[str, str]]) -> None:
             for name, value in change.items():
                 fields[names.index(name)] = value
             handle.write(record_text(fields, record.ending))
+    if not count:
+        raise CannotRun(f"{path}: file is empty; a header row is required")
+    if any(index >= count for index in changes):
+        raise CannotRun(f"{path}: has {count} records, fewer than the changes name")

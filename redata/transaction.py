@@ -118,10 +118,13 @@ class Transaction:
             for staged, target in pairs:
                 os.replace(staged, target)
                 done.append(target)
-        except OSError as error:
+        except BaseException as error:  # an interrupt too: the files renamed so far are put back
             _put_back(done, backups)
             journal.unlink()
-            raise CannotRun(f"{target}: cannot be replaced: {error.strerror or error}; nothing was changed") from None
+            if isinstance(error, OSError):
+                reason = error.strerror or error
+                raise CannotRun(f"{target}: cannot be replaced: {reason}; nothing was changed") from None
+            raise
         for folder in {target.parent for target in done}:
             _sync(folder)
         journal.unlink()

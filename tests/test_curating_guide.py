@@ -6,24 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO
+from conftest import GUIDE, GUIDE_BLOCK
 
 from redata.diff import diff_packages
 
-GUIDE = REPO / "docs" / "curating.md"
-FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```$", re.MULTILINE | re.DOTALL)
 RELEASE_DAY = dt.datetime(2026, 12, 5, tzinfo=dt.UTC)
 ANY_LINES = "..."
 
 
 def guide_steps(text: str):
     """("file", name, content) for each block naming a file, ("run", command, expected lines) for each command."""
-    for block in FENCE.finditer(text):
+    for block in GUIDE_BLOCK.finditer(text):
         info, body = block["info"].split(), block["body"]
         if info[:1] == ["console"]:
             command, expected = None, []
