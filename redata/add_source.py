@@ -73,9 +73,9 @@ class Added:
 
 def add_source(file: str | Path, details: SourceDetails, package: str | Path = "datapackage") -> Added:
     fields = _row_fields(details)
+    where = source_package(package)
     data = read_article(Path(file))
     digest = hashlib.sha256(data).hexdigest()
-    where = source_package(package)
     with Transaction(where.root) as change:
         report, context = validated(where.descriptor)
         refuse_if_broken(report, "adding a source")
