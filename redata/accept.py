@@ -120,11 +120,15 @@ def _rows(form: ProposalFormat, proposals, kept, context, texts, notes, path) ->
     if problems:
         message = f"{path}: {len(problems)} problem(s) in the kept rows; nothing was accepted"
         raise Refused(message, problems[:MAX_LISTED])
-    return sorted(rows, key=lambda row: (_table_order(form, row), _id_number(row), row.proposal.line or 0))
+    return sorted(rows, key=lambda row: _order(form, row))
 
 
-def _table_order(form: ProposalFormat, row: Row) -> int:
-    return list(form.targets).index(row.target.table)
+def _order(form: ProposalFormat, row: Row) -> tuple:
+    """Rows are added table by table, each source's in text order (so in the order of their ids), else in the
+    order of the file."""
+    start = whole_number(row.cells.get("char_start"))
+    table = list(form.targets).index(row.target.table)
+    return (table, row.cells.get("source_id", ""), _id_number(row), -1 if start is None else start, row.proposal.line)
 
 
 def _row(form: ProposalFormat, proposal: Proposal, texts, notes, problems, path) -> Row:
