@@ -75,18 +75,20 @@ def test_the_kept_rows_are_appended_with_ids_in_text_order_and_references_settle
 def test_one_bad_kept_row_refuses_them_all_and_says_which(article_source):
     root = article_source
 
-    def break_two(rows):
+    def break_three(rows):
         by_id(rows, "P2")["unit"] = "percentt"
         by_id(rows, "P10")["date"] = "2025-14-03"
+        by_id(rows, "P4")["note"] = '=HYPERLINK("http://example.com")'  # a formula, for whoever opens the table
 
-    edit_proposals(root / PROPOSALS, break_two)
+    edit_proposals(root / PROPOSALS, break_three)
     before = file_bytes(root)
-    with pytest.raises(Refused, match="would leave 2 error") as refusal:
+    with pytest.raises(Refused, match="would leave 3 error") as refusal:
         accept(root / PROPOSALS, root / "datapackage")
     assert file_bytes(root) == before
     details = "\n".join(refusal.value.details)
     assert f"{root / PROPOSALS}:5 (P2, figures): unit:" in details
     assert f"{root / PROPOSALS}:14 (P10, events): date: not a date" in details
+    assert f"{root / PROPOSALS}:8 (P4, entities): note:" in details and "formula" in details
 
 
 def test_references_that_cannot_be_settled_are_refused_before_anything_is_written(article_source):
