@@ -46,7 +46,7 @@ def main_options(
         bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = None,
 ) -> None:
-    """Build, validate and compare the US–China rare-earth data package.
+    """Build, validate and compare the US–China rare-earth data package, and curate it.
 
     Example: redata validate && redata build && redata --version
     """
@@ -133,6 +133,114 @@ class CitationFormat(StrEnum):
     bibtex = "bibtex"
     csl_json = "csl-json"
     cff = "cff"
+
+
+class Level(StrEnum):
+    patch = "patch"
+    minor = "minor"
+    major = "major"
+
+
+PACKAGE_OPTION = typer.Option("--package", "-p", help="The source package folder (or its datapackage.json).")
+
+
+@app.command("add-source")
+def add_source(
+    file: Annotated[Path, typer.Argument(help="The article's text, UTF-8, copied into seeds/ byte for byte.")],
+    title: Annotated[str, typer.Option("--title", help="The headline, as the text gives it.")],
+    published: Annotated[
+        str, typer.Option("--published", help="Publication date as far as known: YYYY, YYYY-MM or YYYY-MM-DD.")
+    ],
+    publisher: Annotated[str | None, typer.Option("--publisher", help="The publisher, where known.")] = None,
+    published_basis: Annotated[
+        str | None, typer.Option("--published-basis", help="How the publication date is known (default: given).")
+    ] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Where the article was found (never fetched).")] = None,
+    accessed: Annotated[str | None, typer.Option("--accessed", help="The day it was retrieved: YYYY-MM-DD.")] = None,
+    language: Annotated[str, typer.Option("--language", help="The text's language, a BCP 47 tag.")] = "en",
+    rights: Annotated[str | None, typer.Option("--rights", help="Who holds the rights.")] = None,
+    package: Annotated[Path, PACKAGE_OPTION] = Path("datapackage"),
+) -> None:
+    """Archive an article: copy its text into seeds/ and append its row to the sources table, with its sha256
+    and the next source id. A text already archived, or not UTF-8, is refused (exit 1).
+
+    Example: redata add-source article.txt --title "Rare earths in 2025" --published 2025-06 --publisher "A News"
+    """
+    from .add_source import SourceDetails
+    from .add_source import add_source as run_add_source
+
+    details = SourceDetails(title, published, publisher, published_basis, url, accessed, language, rights)
+    _curate(lambda: run_add_source(file, details, package))
+
+
+@app.command()
+def accept(
+    file: Annotated[Path, typer.Argument(help="A proposals file, reviewed: rows to merge marked keep = yes.")],
+    package: Annotated[Path, PACKAGE_OPTION] = Path("datapackage"),
+) -> None:
+    """Merge the kept rows of a proposals file into the tables, with ids assigned, then validate: on any error
+    (but numbers of a text not yet accounted for) nothing changes and the errors are listed (exit 1).
+
+    Example: redata accept s004-proposals.csv
+    """
+    from .accept import accept as run_accept
+
+    _curate(lambda: run_accept(file, package))
+
+
+@app.command()
+def fix(
+    path: Annotated[Path, typer.Argument(help="The source package folder (or its datapackage.json).")] = Path(
+        "datapackage"
+    ),
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the changes without writing them.")] = False,
+) -> None:
+    """Move each quote that is not at its offsets, but occurs exactly once in its text, back to its offsets, and
+    print every change. A quote found twice or nowhere is left, its candidates listed (exit 1).
+
+    Example: redata fix --dry-run
+    """
+    from .fix import fix as run_fix
+
+    result = _curate(lambda: run_fix(path, dry_run))
+    raise typer.Exit(1 if result.left else 0)
+
+
+@app.command()
+def release(
+    level: Annotated[Level, typer.Argument(help="patch, minor or major: refused if the changes need more.")],
+    package: Annotated[Path, PACKAGE_OPTION] = Path("datapackage"),
+    dist: Annotated[Path, typer.Option("--dist", help="Where the built releases are; the newest is the last.")] = Path(
+        "dist"
+    ),
+    date: Annotated[
+        str | None, typer.Option("--date", help="The release date, YYYY-MM-DD (default: SOURCE_DATE_EPOCH, or today).")
+    ] = None,
+) -> None:
+    """Set the next version in datapackage.json and a dated CHANGELOG.md entry summarising the changes since the
+    last release built in dist/; refuse a level smaller than the changes need. Then `redata build` publishes it.
+
+    Example: redata release minor && redata build
+    """
+    from .release import release as run_release
+
+    _curate(lambda: run_release(level.value, package, dist, date))
+
+
+def _curate(command):
+    """Run a curation command and print what it did; a refusal prints its reasons and exits 1."""
+    from .errors import Refused
+
+    try:
+        result = command()
+    except Refused as refusal:
+        for line in refusal.details:
+            typer.echo(line, err=True)
+        typer.echo(f"redata: refused: {refusal}", err=True)
+        raise typer.Exit(1) from None
+    for line in result.lines():
+        typer.echo(line)
+    return result
 
 
 @app.command()

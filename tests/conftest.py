@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -183,3 +184,54 @@ def site(built, tmp_path_factory) -> Path:
     index = write_site(built, out)
     assert index == out / "index.html" and index.is_file()
     return out
+
+
+# ---------------------------------------------------------------- curation: the guide's article, added
+
+
+GUIDE = REPO / "docs" / "curating.md"
+GUIDE_BLOCK = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```$", re.MULTILINE | re.DOTALL)
+GUIDE_DETAILS = {
+    "title": "Magnet makers scramble as oxide costs climb",
+    "publisher": "Example Wire",
+    "published": "2025-06-20",
+    "url": "https://news.example.com/magnets",
+    "accessed": "2025-06-21",
+}
+
+
+def guide_file(name: str) -> str:
+    """A file the curator's guide shows (a code block whose info names it: ```text article.txt)."""
+    for block in GUIDE_BLOCK.finditer(GUIDE.read_text(encoding="utf-8")):
+        if block["info"].split()[1:] == [name]:
+            return block["body"]
+    raise KeyError(name)
+
+
+@pytest.fixture(scope="session")
+def article_template(tmp_path_factory) -> Path:
+    """A copy of the real package with the guide's article added as s004 and its reviewed proposals file beside."""
+    from redata.add_source import SourceDetails, add_source
+
+    root = copy_source(tmp_path_factory.mktemp("article") / "repo")
+    (root / "article.txt").write_text(guide_file("article.txt"), encoding="utf-8")
+    (root / "s004-proposals.csv").write_text(guide_file("s004-proposals.csv"), encoding="utf-8")
+    add_source(root / "article.txt", SourceDetails(**GUIDE_DETAILS), root / "datapackage")
+    return root
+
+
+@pytest.fixture
+def article_source(tmp_path: Path, article_template: Path) -> Path:
+    """A fresh copy of `article_template` to change."""
+    return Path(shutil.copytree(article_template, tmp_path / "repo", symlinks=True))
+
+
+def file_bytes(root: Path) -> dict[str, bytes]:
+    """Every file of a package copy (its folders and changelog), by path: what must not change when a change is
+    refused."""
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for part in (*SOURCE_PARTS, "CHANGELOG.md")
+        for path in sorted((root / part).rglob("*") if (root / part).is_dir() else [root / part])
+        if path.is_file()
+    }

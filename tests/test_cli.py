@@ -12,7 +12,9 @@ from conftest import REPO, run_cli
 HEAVY = ("pandas", "polars", "pyarrow", "pandera", "frictionless", "jsonschema", "duckdb", "numpy")
 
 
-@pytest.mark.parametrize("command", [[], ["validate"], ["build"], ["diff"]])
+@pytest.mark.parametrize(
+    "command", [[], ["validate"], ["build"], ["diff"], ["add-source"], ["accept"], ["fix"], ["release"]]
+)
 def test_help_answers_with_an_example(command):
     result = run_cli(*command, "--help")
     assert result.code == 0

@@ -31,7 +31,8 @@ def test_every_schema_is_table_schema_2():
 def test_every_table_has_a_schema_and_a_csv():
     descriptor = json.loads((REPO / "datapackage" / "datapackage.json").read_text(encoding="utf-8"))
     names = [r["name"] for r in descriptor["resources"]]
-    assert sorted(names) == sorted(p.stem for p in SCHEMAS)
+    # proposals.json describes the proposals file `redata accept` reads, not a table of the package
+    assert sorted(names) == sorted(p.stem for p in SCHEMAS if p.stem != "proposals")
     for name in names:
         assert (REPO / "datapackage" / f"{name}.csv").is_file()
 
