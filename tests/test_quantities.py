@@ -547,8 +547,8 @@ def _polars_tokens(texts: list[str]) -> list[list[tuple[int, int]]]:
     frame = pl.DataFrame({"code": range(len(texts)), "text": texts}, schema={"code": pl.Int64, "text": pl.String})
     found = coverage._tokens(frame, READER.token_pattern)
     spans: list[list[tuple[int, int]]] = [[] for _ in texts]
-    for code, start, end in found.iter_rows():
-        spans[code].append((start, end))
+    for position, end in found.iter_rows():  # places: a text's code × PLACE + an offset in it
+        spans[position // coverage.PLACE].append((position % coverage.PLACE, end % coverage.PLACE))
     return spans
 
 
