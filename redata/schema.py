@@ -170,8 +170,9 @@ def pandera_schema(schema: dict[str, Any], name: str = "table"):
 
     categorical = categorical_fields(schema)
     holds = pl.all_horizontal([c.holds for c in table_constraints(schema, categorical)] or [pl.lit(True)])
+    # every column may hold nulls for pandera: a required field's are found by its constraint, with the rest
     columns = {
-        field["name"]: pa.Column(pl.Categorical if field["name"] in categorical else polars_dtype(field))
+        field["name"]: pa.Column(pl.Categorical if field["name"] in categorical else polars_dtype(field), nullable=True)
         for field in fields(schema)
     }
     check = pa.Check(lambda data: data.lazyframe.select(holds.fill_null(False)), name=CONSTRAINTS)
