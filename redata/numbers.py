@@ -288,18 +288,8 @@ class NumberGrammar:
         return [self._quantity_reading(start, end, first, second, qualifier)], end
 
     def _quantity_reading(self, start: int, end: int, first: _Amount, second, qualifier: Qualifier | None) -> Reading:
-        kind = "quantity"
-        if self.is_word(end, *RELATIVE_WORDS) and first.unit is not None:
-            kind, end = "relative_time", end + 1
-        elif self.is_word(end, "times") and second is None:
-            kind, end = "multiple", end + 1
-        fields = {"value": first.core.term}
-        if second is not None:
-            fields = {"low": first.core.term, "high": second.core.term}
-        elif qualifier is not None and qualifier.implies == "lower_bound":
-            fields = {"low": first.core.term}
-        elif qualifier is not None and qualifier.implies == "upper_bound":
-            fields = {"high": first.core.term}
+        kind, end = self._quantity_kind(end, first, second)
+        fields = _numbers(first, second, qualifier)
         unit_id = first.unit_id or (FRACTION_UNIT if first.core.kind == "fraction" else COUNT_UNIT)
         written = [amount for amount in (first, second) if amount is not None and amount.unit_start is not None]
         counted = (second or first).counted
@@ -315,6 +305,15 @@ class NumberGrammar:
             problem=first.problem or (second.problem if second else None),
             **fields,
         )
+
+    def _quantity_kind(self, end: int, first: _Amount, second) -> tuple[str, int]:
+        """A quantity, or, by the word after it, a time relative to now (`two years ago`) or a multiple
+        (`three times`); and where the reading ends."""
+        if self.is_word(end, *RELATIVE_WORDS) and first.unit is not None:
+            return "relative_time", end + 1
+        if self.is_word(end, "times") and second is None:
+            return "multiple", end + 1
+        return "quantity", end
 
     def _unit_text(self, first: _Amount, written: _Amount) -> str:
         """How the unit is written: the currency before the first number, the unit after the last one."""
@@ -522,3 +521,15 @@ def _small(core: _Core) -> bool:
     """A number a scale word after the range can apply to: number words, or a numeral of up to three digits
     before its decimal point (`3`, `1.5`), not one already in thousands (`500,000`)."""
     return core.numeral is None or core.numeral.numeral.shape in ("1", "2", "3", "D")
+
+
+def _numbers(first: _Amount, second: _Amount | None, qualifier: Qualifier | None) -> dict[str, Term]:
+    """The reading's numbers: a range's two ends, the one bound its qualifier implies, or a value."""
+    if second is not None:
+        return {"low": first.core.term, "high": second.core.term}
+    implies = qualifier.implies if qualifier is not None else None
+    if implies == "lower_bound":
+        return {"low": first.core.term}
+    if implies == "upper_bound":
+        return {"high": first.core.term}
+    return {"value": first.core.term}

@@ -221,9 +221,26 @@ def judge(context: Context, unmeasured_rows: int | None = None) -> tuple[pl.Data
         except Unevaluable as error:
             failing.append((figure[ROW], str(error), figure["figure_id"]))
     judged = pl.DataFrame(rows, schema=empty.schema) if rows else empty
-    unmeasured = covered.filter(~pl.col("_measured"))
-    count = unmeasured.height
-    unmeasured = unmeasured.head(unmeasured_rows) if unmeasured_rows is not None else unmeasured
+    judged = judged.with_columns(pl.lit(1, pl.UInt32).alias("_total"))
+    unmeasured = _unmeasured(covered.filter(~pl.col("_measured")), unmeasured_rows)
+    frame = pl.concat([judged, unmeasured], how="diagonal_relaxed").select(ROW, *COLUMNS, "_total").sort(ROW)
+    problems += row_problems(
+        figures,
+        failing_rows(failing),
+        layer=LAYER,
+        field="value",
+        rule="crosscheck-unevaluable",
+        message="the comparison its rule calls for cannot be computed",
+        value="_value",
+    )
+    return frame.cast({ROW: pl.UInt32, **COLUMNS}), problems
+
+
+def _unmeasured(covered: pl.DataFrame, rows: int | None) -> pl.DataFrame:
+    """The verdicts of figures no reference value measures: not comparable, as whole columns. With `rows`, only
+    the first so many, the last standing for the rest (`_total`)."""
+    count = covered.height
+    unmeasured = covered.head(rows) if rows is not None else covered
     unmeasured = unmeasured.select(
         ROW,
         "figure_id",
@@ -237,19 +254,7 @@ def judge(context: Context, unmeasured_rows: int | None = None) -> tuple[pl.Data
         "reference_metric",
     )
     totals = [1] * (unmeasured.height - 1) + [count - unmeasured.height + 1] if unmeasured.height else []
-    unmeasured = unmeasured.with_columns(pl.Series("_total", totals, dtype=pl.UInt32))
-    judged = judged.with_columns(pl.lit(1, pl.UInt32).alias("_total"))
-    frame = pl.concat([judged, unmeasured], how="diagonal_relaxed").select(ROW, *COLUMNS, "_total").sort(ROW)
-    problems += row_problems(
-        figures,
-        failing_rows(failing),
-        layer=LAYER,
-        field="value",
-        rule="crosscheck-unevaluable",
-        message="the comparison its rule calls for cannot be computed",
-        value="_value",
-    )
-    return frame.cast({ROW: pl.UInt32, **COLUMNS}), problems
+    return unmeasured.with_columns(pl.Series("_total", totals, dtype=pl.UInt32))
 
 
 def verdict_table(frame: pl.DataFrame) -> pl.DataFrame:
