@@ -13,13 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .curation import MAX_LISTED, blocking, describe, refuse_if_broken, source_package, validated
+from .curation import (
+    MAX_LISTED,
+    blocking,
+    describe,
+    not_utf8,
+    read_file,
+    refuse_if_broken,
+    source_package,
+    validated,
+)
 from .errors import CannotRun, Refused
 from .transaction import Transaction
 
@@ -103,32 +110,13 @@ def add_source(file: str | Path, details: SourceDetails, package: str | Path = "
 
 def read_article(path: Path) -> bytes:
     """The bytes of a regular file of at most MAX_SOURCE_BYTES that is UTF-8 and not empty."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a pipe opens without waiting for a writer
-    except OSError as error:
-        raise CannotRun(f"{path}: cannot be opened: {error.strerror or error}") from None
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise CannotRun(f"{path}: not a regular file")
-        with open(descriptor, "rb", closefd=False) as handle:
-            data = handle.read(MAX_SOURCE_BYTES + 1)
-    except OSError as error:
-        raise CannotRun(f"{path}: cannot be read: {error.strerror or error}") from None
-    finally:
-        os.close(descriptor)
-    if len(data) > MAX_SOURCE_BYTES:
-        raise Refused(f"{path}: larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MiB; nothing was added")
+    data = read_file(path, MAX_SOURCE_BYTES, "nothing was added")
     if not data.strip():
         raise Refused(f"{path}: holds no text; nothing was added")
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise Refused(
-            f"{path}:{line}: not UTF-8: byte 0x{data[error.start]:02x} at offset {error.start} (column {column} "
-            "of the line, in bytes); save the text as UTF-8; nothing was added"
-        ) from None
+        raise not_utf8(path, data, error, "nothing was added") from None
     return data
 
 

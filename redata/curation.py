@@ -8,6 +8,8 @@ a package with no error at all.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,36 @@ from .report import Problem
 UNACCOUNTED = "number-accounted"
 # How many problems a refusal lists one by one.
 MAX_LISTED = 50
+
+
+def read_file(path: Path, limit: int, refusal: str) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; a larger one is refused, ending with `refusal`."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a pipe opens without waiting for a writer
+    except OSError as error:
+        raise CannotRun(f"{path}: cannot be opened: {error.strerror or error}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise CannotRun(f"{path}: not a regular file")
+        with open(descriptor, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    except OSError as error:
+        raise CannotRun(f"{path}: cannot be read: {error.strerror or error}") from None
+    finally:
+        os.close(descriptor)
+    if len(data) > limit:
+        raise Refused(f"{path}: larger than {limit // (1024 * 1024)} MiB; {refusal}")
+    return data
+
+
+def not_utf8(path: Path, data: bytes, error: UnicodeDecodeError, refusal: str) -> Refused:
+    """The refusal of bytes that are not UTF-8, naming the line, the byte and where it is."""
+    line = data.count(b"\n", 0, error.start) + 1
+    column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+    return Refused(
+        f"{path}:{line}: not UTF-8: byte 0x{data[error.start]:02x} at offset {error.start} (column {column} "
+        f"of the line, in bytes); save the text as UTF-8; {refusal}"
+    )
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -219,27 +217,13 @@ def read_proposals(path: Path, proposal_format: ProposalFormat) -> list[Proposal
 
 def _read_text(path: Path) -> str:
     """The file's text: a regular file of at most MAX_FILE_BYTES, UTF-8 (a leading byte-order mark dropped)."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a pipe opens without waiting for a writer
-    except OSError as error:
-        raise CannotRun(f"{path}: cannot be opened: {error.strerror or error}") from None
-    try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            raise CannotRun(f"{path}: not a regular file")
-        if status.st_size > MAX_FILE_BYTES:
-            raise Refused(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not a proposals file")
-        with open(descriptor, "rb", closefd=False) as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    finally:
-        os.close(descriptor)
-    if len(data) > MAX_FILE_BYTES:
-        raise Refused(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not a proposals file")
+    from .curation import not_utf8, read_file
+
+    data = read_file(path, MAX_FILE_BYTES, "not a proposals file")
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise Refused(f"{path}:{line}: not UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})") from None
+        raise not_utf8(path, data, error, "not a proposals file") from None
 
 
 def _check_header(path: Path, proposal_format: ProposalFormat, header: list[str]) -> None:

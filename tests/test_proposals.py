@@ -162,7 +162,7 @@ def test_a_file_that_is_not_utf8_is_refused_naming_the_byte(form, tmp_path):
     path = tmp_path / "proposals.csv"
     write_proposals(path, form, _proposals())
     path.write_bytes(path.read_bytes().replace(b"Volta", b"Volt\xe4", 1))
-    with pytest.raises(Refused, match=r"not UTF-8 \(byte 0xe4 at offset"):
+    with pytest.raises(Refused, match=r"not UTF-8: byte 0xe4 at offset"):
         read_proposals(path, form)
 
 
