@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 DERIVED_FOLDER = "derived"  # inside schemas/
+DERIVED_TABLES = ("verdicts",)
 
 
 def derived_tables(context, folder: Path) -> list:
@@ -17,7 +18,9 @@ def derived_tables(context, folder: Path) -> list:
     from .package import Resource, read_json
 
     tables = []
-    for name, make in (("verdicts", verdicts),):
+    makers = {"verdicts": verdicts}
+    for name in DERIVED_TABLES:
+        make = makers[name]
         frame = make(context)
         schema = read_json(context.package.paths.schemas / DERIVED_FOLDER / f"{name}.json", "Table Schema")
         path = folder / f"{name}.csv"

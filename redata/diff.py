@@ -79,10 +79,17 @@ class Diff:
 
 
 def diff_packages(old: str | Path, new: str | Path) -> Diff:
+    """The changes from `old` to `new`, releases or source packages. A source package has no derived tables
+    (the build makes them from the others): beside one, they are not compared."""
+    from .derived import DERIVED_TABLES
+
     old_package, old_tables = _read(old)
     new_package, new_tables = _read(new)
+    compared = [*old_tables, *new_tables]
+    if old_package.paths.is_source or new_package.paths.is_source:
+        compared = [name for name in compared if name not in DERIVED_TABLES]
     tables = []
-    for name in dict.fromkeys([*old_tables, *new_tables]):
+    for name in dict.fromkeys(compared):
         if name not in new_tables:
             tables.append(
                 TableDiff(name, removed=old_tables[name].frame.height, schema_changes=["table removed"], bump="major")

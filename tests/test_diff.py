@@ -18,6 +18,14 @@ def test_identical_releases_need_no_bump(built):
     assert result.bump == "none" and all(t.bump == "none" for t in result.tables)
 
 
+def test_a_release_and_the_source_it_was_built_from_differ_in_nothing(built, source):
+    """The derived tables are the build's: the source package has none, and they are not counted removed."""
+    assert "verdicts" in {t.table for t in redata.diff_packages(built, built).tables}
+    for old, new in ((built, source / "datapackage"), (source / "datapackage", built)):
+        result = redata.diff_packages(old, new)
+        assert result.bump == "none" and "verdicts" not in {t.table for t in result.tables}
+
+
 def test_diff_classifies_schema_changes(built, tmp_path):
     new = tmp_path / "new"
     shutil.copytree(built, new)
