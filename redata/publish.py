@@ -100,34 +100,37 @@ def _publish(context, out: Path, created: str) -> Path:
     except (OSError, ValueError) as error:  # a lock file that is a link, a folder, or cannot be made
         raise CannotRun(f"{out}/{LOCK_NAME}: cannot be locked: {error}") from None
     try:
-        _remove_stale_staging(out)
+        _remove_staging(out)
         staging = Path(tempfile.mkdtemp(prefix=f"{STAGING}{name}-{version}-", dir=out))
-        try:
-            folder = staging / final.name
-            folder.mkdir(mode=0o755)
-            write_package(context, folder, created)
-            _check_descriptor(folder)
-            staged_zip = staging / zip_path.name
-            write_zip(folder, staged_zip, created)
-            if final.exists():
-                _same_release(final, folder, zip_path, staged_zip)
-            else:
-                _check_version(out, name, version, folder)
-                os.replace(staged_zip, zip_path)
-                os.rename(folder, final)
-        finally:
-            _remove_staging(staging)
+        folder = staging / final.name
+        folder.mkdir(mode=0o755)
+        write_package(context, folder, created)
+        _check_descriptor(folder)
+        staged_zip = staging / zip_path.name
+        write_zip(folder, staged_zip, created)
+        if final.exists():
+            _same_release(final, folder, zip_path, staged_zip)
+        else:
+            _check_version(out, name, version, folder)
+            os.replace(staged_zip, zip_path)
+            os.rename(folder, final)
     finally:
+        # Under the lock every staging folder is this build's or a killed one's: all go, a folder made just as a
+        # Ctrl-C came included.
+        _remove_staging(out)
         lock.release()
     return final / DESCRIPTOR_NAME
 
 
-def _remove_staging(staging: Path) -> None:
-    """Remove the staging folder to the end, even through another Ctrl-C, which is raised again after."""
+def _remove_staging(out: Path) -> None:
+    """Remove this tool's staging folders in `out` (never a link), to the end even through another Ctrl-C,
+    which is raised again after."""
     interrupted = False
     while True:
         try:
-            shutil.rmtree(staging, ignore_errors=True)
+            for path in out.glob(f"{STAGING}*"):
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
             break
         except KeyboardInterrupt:
             interrupted = True
@@ -403,10 +406,3 @@ def built_versions(out: Path, name: str) -> list[tuple[str, Path]]:
         if folder.name.startswith(prefix) and versions.is_semver(version) and (folder / DESCRIPTOR_NAME).is_file():
             found.append((version, folder))
     return found
-
-
-def _remove_stale_staging(out: Path) -> None:
-    """Staging folders a killed build left (only ever removed while holding the lock, and only this tool's)."""
-    for path in out.glob(f"{STAGING}*"):
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
