@@ -2,15 +2,17 @@
 
 The rules the row follows: the id is `s` and the number after the highest in use (three digits at least); the
 file is `<number>_<first 16 hex digits of its sha256>.txt`; `--published` as YYYY, YYYY-MM or YYYY-MM-DD gives
-`published` (the first day of the year or month where only those are known) and `published_precision` (year,
-month or day); `published_basis` is the curator's own words (`--published-basis`), else it says the date was
-given by the curator, not inferred from the text; `rights` is the curator's words, else the package's standing
-terms (the article belongs to its publisher; the package republishes only short quotes, metadata and sha256);
-`url` and `accessed` are recorded as given, or left empty: nothing is invented.
+`published` (the first day of the year or month where only those are known), `published_precision` (year,
+month or day) and the interval of days it stands for (`published_start`, `published_end`); `published_basis`
+is the curator's own words (`--published-basis`), else it says the date was given by the curator, not inferred
+from the text; `rights` is the curator's words, else the package's standing terms (the article belongs to its
+publisher; the package republishes only short quotes, metadata and sha256); `url` and `accessed` are recorded
+as given, or left empty: nothing is invented.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import re
@@ -133,6 +135,15 @@ def published_date(text: str) -> tuple[dt.date, str]:
     return date, "day" if day else "month" if month else "year"
 
 
+def date_interval(date: dt.date, precision: str) -> tuple[dt.date, dt.date]:
+    """The first and last day a date stored at a precision (day, month or year) stands for."""
+    if precision == "day":
+        return date, date
+    if precision == "month":
+        return date.replace(day=1), date.replace(day=calendar.monthrange(date.year, date.month)[1])
+    return date.replace(month=1, day=1), date.replace(month=12, day=31)
+
+
 def _row_fields(details: SourceDetails) -> dict[str, str]:
     """The sources row's fields the options give, each checked as far as it can be before anything is read."""
     for option, value in vars(details).items():
@@ -154,11 +165,14 @@ def _row_fields(details: SourceDetails) -> dict[str, str]:
                 f"--accessed {details.accessed} is before the publication ({details.published}) or after today"
             )
     publisher = f", {details.publisher}" if details.publisher else ", whom the curator did not name"
+    start, end = date_interval(published, precision)
     return {
         "title": details.title,
         "publisher": details.publisher or "",
         "published": published.isoformat(),
         "published_precision": precision,
+        "published_start": start.isoformat(),
+        "published_end": end.isoformat(),
         "published_basis": details.published_basis or BASIS.format(published=details.published, precision=precision),
         "language": details.language,
         "rights": details.rights or RIGHTS.format(publisher=publisher),

@@ -107,6 +107,30 @@ RULES: tuple[Rule, ...] = (
         "an event is not dated after its source's publication",
         three_valued=True,
     ),
+    Rule("attribution-basis", "domain", ERROR, "a figure's attribution_basis is none exactly where it credits no one"),
+    Rule(
+        "period-basis",
+        "domain",
+        ERROR,
+        "a figure's period_basis is none exactly where it has no period; stated has period_as_written; publication is "
+        "the source's publication year",
+        three_valued=True,
+    ),
+    Rule(
+        "related-figure-mutual",
+        "domain",
+        ERROR,
+        "a figure's related figure is another figure that names it back",
+        three_valued=True,
+    ),
+    Rule(
+        "date-interval",
+        "domain",
+        ERROR,
+        "a date's start and end are the interval its precision gives (a month's first to last day), and it is stored "
+        "as the first",
+        three_valued=True,
+    ),
     Rule("metric-dimension-known", "domain", ERROR, "a metric's dimension is the dimension of some unit"),
     Rule(
         "unit-base",

@@ -395,12 +395,21 @@ def unique(root, tables):
 
 def primary_key(root, tables):
     rows = tables.read("figures")
+    renamed = rows[1]["figure_id"]
     rows[1]["figure_id"] = rows[0]["figure_id"]
     tables.write("figures", rows)
-    return {
+    expected = {
         ("structure", "figures", 2, "figure_id", "primary-key"),
         ("structure", "figures", 3, "figure_id", "primary-key"),
     }
+    # the figure renamed is another's related figure: that link now leads nowhere, and its own does not lead back
+    for line, row in enumerate(rows, start=2):
+        if row["related_figure_id"] == renamed:
+            expected.add(("references", "figures", line, "related_figure_id", "foreign-key"))
+            expected.add(("domain", "figures", line, "related_figure_id", "related-figure-mutual-unevaluable"))
+    if rows[1]["related_figure_id"]:
+        expected.add(("domain", "figures", 3, "related_figure_id", "related-figure-mutual"))
+    return expected
 
 
 def formula(root, tables):
@@ -477,29 +486,119 @@ def metric_dimension(root, tables):
 
 def period_after_publication(root, tables):
     line = update_figure(tables, refining(tables), period="2031")
-    return {("domain", "figures", line, "period", "period-after-publication")}
+    return {
+        ("domain", "figures", line, "period", "period-after-publication"),
+        ("domain", "figures", line, "period_basis", "period-basis"),  # nor is 2031 the publication year
+    }
 
 
 def period_no_calendar_date(root, tables):
     line = update_figure(tables, refining(tables), period="2025-02-30")
-    return {("domain", "figures", line, "period", "period-after-publication-unevaluable")}
+    return {
+        ("domain", "figures", line, "period", "period-after-publication-unevaluable"),
+        ("domain", "figures", line, "period_basis", "period-basis"),  # nor is it the publication year
+    }
 
 
 def date_after_publication(root, tables):
     line = tables.update("events", "event_id", "s000-e04", date="2025-07-16")
     expected = {("domain", "events", line, "date", "date-after-publication")}
     expected.add(("agreement", "events", line, "date", "date-as-written"))  # `April 16` is no July date
+    expected.add(("domain", "events", line, "date_start", "date-interval"))  # its interval is still April 16
     return expected
 
 
 def date_of_an_unknown_source(root, tables):
-    line = tables.update("events", "event_id", "s000-e04", source_id="s999")
+    line = tables.update("events", "event_id", "s000-e07", source_id="s999")
     return {
         ("references", "events", line, "source_id", "foreign-key"),
         ("domain", "events", line, "date", "date-after-publication-unevaluable"),
         ("provenance", "events", line, "quote", "quote-at-offsets-unevaluable"),
-        # the event's date_as_written, `April 16`, lies in no text it could be found in
+        # the event's date_as_written, `April 22`, lies in no text it could be found in
         ("coverage", "sources", tables.line_of("sources", "source_id", "s000"), "file", "number-accounted"),
+    }
+
+
+def _first_figure(tables: Tables, **fields: str) -> dict:
+    return next(r for r in tables.read("figures") if all(r[k] == v for k, v in fields.items()))
+
+
+def attribution_basis_without_credit(root, tables):
+    """A credited figure says it has no credit."""
+    line = update_figure(tables, _first_figure(tables, attribution_basis="carried"), attribution_basis="none")
+    return {("domain", "figures", line, "attribution_basis", "attribution-basis")}
+
+
+def period_basis_disagrees(root, tables):
+    """A figure with no period says its period is the publication year."""
+    line = update_figure(tables, _first_figure(tables, period_basis="none"), period_basis="publication")
+    return {("domain", "figures", line, "period_basis", "period-basis")}
+
+
+def period_basis_of_an_unknown_source(root, tables):
+    """A publication year cannot be looked up for a source the package lacks."""
+    compared = {r["metric"] for r in tables.read("reference_comparisons")}  # left out: no verdict is at stake
+    rows = [r for r in tables.read("figures") if r["period_basis"] == "publication" and r["metric"] not in compared]
+    line = update_figure(tables, rows[0], source_id="s999")
+    return {
+        ("references", "figures", line, "source_id", "foreign-key"),
+        ("domain", "figures", line, "period_basis", "period-basis-unevaluable"),
+        ("domain", "figures", line, "period", "period-after-publication-unevaluable"),
+        ("provenance", "figures", line, "quote", "quote-at-offsets-unevaluable"),
+        # the figure's number now lies in no row of its own text
+        (
+            "coverage",
+            "sources",
+            tables.line_of("sources", "source_id", rows[0]["source_id"]),
+            "file",
+            "number-accounted",
+        ),
+    }
+
+
+def related_figure_not_named_back(root, tables):
+    """One of two related figures forgets the other: the other's link no longer leads back."""
+    row = next(r for r in tables.read("figures") if r["related_figure_id"])
+    update_figure(tables, _first_figure(tables, figure_id=row["related_figure_id"]), related_figure_id="")
+    line = tables.line_of("figures", "figure_id", row["figure_id"])
+    return {("domain", "figures", line, "related_figure_id", "related-figure-mutual")}
+
+
+def related_figure_unknown(root, tables):
+    row = next(r for r in tables.read("figures") if r["related_figure_id"])
+    line = update_figure(tables, row, related_figure_id="s999-f01")
+    other = tables.line_of("figures", "figure_id", row["related_figure_id"])
+    return {
+        ("references", "figures", line, "related_figure_id", "foreign-key"),
+        ("domain", "figures", line, "related_figure_id", "related-figure-mutual-unevaluable"),
+        ("domain", "figures", other, "related_figure_id", "related-figure-mutual"),
+    }
+
+
+def _month_row(tables: Tables, table: str, precision: str) -> dict:
+    return next(r for r in tables.read(table) if r[precision] == "month")
+
+
+def event_interval_of_one_day(root, tables):
+    """May 2025 stored as the interval of May 1 alone: the interval a filter by date would mistake."""
+    row = _month_row(tables, "events", "date_precision")
+    line = tables.update("events", "event_id", row["event_id"], date_end=row["date_start"])
+    return {("domain", "events", line, "date_start", "date-interval")}
+
+
+def publication_interval_of_one_day(root, tables):
+    row = _month_row(tables, "sources", "published_precision")
+    line = tables.update("sources", "source_id", row["source_id"], published_end=row["published_start"])
+    return {("domain", "sources", line, "published_start", "date-interval")}
+
+
+def interval_precision_unknown(root, tables):
+    row = _month_row(tables, "events", "date_precision")
+    line = tables.update("events", "event_id", row["event_id"], date_precision="week")
+    return {
+        ("structure", "events", line, "date_precision", "enum"),
+        ("domain", "events", line, "date_start", "date-interval-unevaluable"),
+        ("agreement", "events", line, "date_precision", "date-as-written"),  # its words give a month
     }
 
 
@@ -724,7 +823,7 @@ def as_written_without_a_number(root, tables):
 
 
 def date_as_written_without_a_date(root, tables):
-    line = tables.update("events", "event_id", "s000-e04", date_as_written="reported")
+    line = tables.update("events", "event_id", "s000-e07", date_as_written="during")
     return {
         ("agreement", "events", line, "date_as_written", "date-as-written-unevaluable"),
         ("coverage", "sources", tables.line_of("sources", "source_id", "s000"), "file", "number-accounted"),
@@ -906,6 +1005,14 @@ DEFECTS = (
             period_no_calendar_date,
             date_after_publication,
             date_of_an_unknown_source,
+            attribution_basis_without_credit,
+            period_basis_disagrees,
+            period_basis_of_an_unknown_source,
+            related_figure_not_named_back,
+            related_figure_unknown,
+            event_interval_of_one_day,
+            publication_interval_of_one_day,
+            interval_precision_unknown,
             metric_dimension_unknown,
             unit_base,
             unit_base_unknown,

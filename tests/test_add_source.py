@@ -9,7 +9,7 @@ import os
 import pytest
 from conftest import GUIDE_DETAILS, Tables, copy_source, file_bytes, guide_file, run_cli
 
-from redata.add_source import MAX_SOURCE_BYTES, SourceDetails, add_source, published_date
+from redata.add_source import MAX_SOURCE_BYTES, SourceDetails, add_source, date_interval, published_date
 from redata.errors import CannotRun, Refused
 from redata.validation import validate
 
@@ -31,6 +31,8 @@ def test_the_guides_article_is_archived_and_recorded(article_template):
         "publisher": "Example Wire",
         "published": "2025-06-20",
         "published_precision": "day",
+        "published_start": "2025-06-20",
+        "published_end": "2025-06-20",
         "published_basis": "Given by the curator as 2025-06-20 when the source was archived (day precision); "
         "not inferred from the text.",
         "language": "en",
@@ -54,6 +56,7 @@ def test_a_text_is_archived_byte_for_byte_and_only_its_numbers_are_left_to_accou
         "",
         "",
     )
+    assert (row["published_start"], row["published_end"]) == ("2025-05-01", "2025-05-31")
     assert "whom the curator did not name" in row["rights"]
     assert {p.rule for p in validate(source / "datapackage").errors} == set()  # "Prices rose" holds no number
 
@@ -64,6 +67,18 @@ def test_a_text_is_archived_byte_for_byte_and_only_its_numbers_are_left_to_accou
 )
 def test_the_precision_is_what_the_date_given_holds(given, date, precision):
     assert published_date(given) == (dt.date.fromisoformat(date), precision)
+
+
+@pytest.mark.parametrize(
+    ("given", "start", "end"),
+    [
+        ("2024", "2024-01-01", "2024-12-31"),
+        ("2024-02", "2024-02-01", "2024-02-29"),
+        ("2025-06-20", "2025-06-20", "2025-06-20"),
+    ],
+)
+def test_a_date_stands_for_the_days_of_its_precision(given, start, end):
+    assert date_interval(*published_date(given)) == (dt.date.fromisoformat(start), dt.date.fromisoformat(end))
 
 
 @pytest.mark.parametrize("given", ["2025-6", "June 2025", "2025-02-30", "25"])

@@ -104,7 +104,8 @@ def test_the_database_refuses_rows_its_schemas_forbid(built, tmp_path):
     connection.execute("PRAGMA foreign_keys = ON")
     insert = (
         "INSERT INTO figures (figure_id, source_id, quote, char_start, char_end, as_written, unit, metric, "
-        "subject_id, forecast) VALUES ('x-f1', 's000', 'q', 0, 1, 'q', 'percent', 'share_of_world_mining', ?, ?)"
+        "subject_id, forecast, period_basis, attribution_basis) "
+        "VALUES ('x-f1', 's000', 'q', 0, 1, 'q', 'percent', 'share_of_world_mining', ?, ?, 'none', 'none')"
     )
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
         connection.execute(insert, ("atlantis", 0))

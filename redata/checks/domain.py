@@ -96,7 +96,7 @@ def _look_up(frame, vocabulary, key: str, found: str):
 
 
 def _figures_frame(context: Context):
-    read = [*VALUE_FIELDS, "unit", "qualifier", "metric", "period", "forecast", "source_id"]
+    read = [*VALUE_FIELDS, "unit", "qualifier", "metric", "period", "forecast", "source_id", *BASIS_FIELDS]
     figures = context.table("figures", *read)
     units = context.table("units", "unit_id", "dimension", "minimum", "maximum", "whole_number")
     metrics = context.table("metrics", "metric_id", "dimension")
@@ -118,15 +118,49 @@ def _figures_frame(context: Context):
     frame = _look_up(frame, metric, "metric", "metric_found")
     frame = _look_up(frame, qualifier, "qualifier", "qualifier_found")
     frame = _look_up(frame, _publication(sources.frame), "source_id", "source_found")
+    frame = _look_up(frame, _related_figures(figures.frame), "related_figure_id", "related_found")
     return _look_up(frame, _period_starts(frame), "period", "period_found")
 
 
+# the fields that say how a figure's credit and period were decided, and the figure it is read beside
+BASIS_FIELDS = (
+    "figure_id",
+    "period_as_written",
+    "period_basis",
+    "attributed_to_id",
+    "attribution_basis",
+    "related_figure_id",
+)
+
+
+def _related_figures(figures):
+    """Each figure as a related figure: its id, and the figure it names back."""
+    return figures.select(
+        pl.col("figure_id").cast(pl.String).alias("related_figure_id"),
+        pl.col("related_figure_id").cast(pl.String).alias("related_names_back"),
+    )
+
+
 def _events_frame(context: Context):
-    events = context.table("events", "date", "source_id")
+    read = ["date", "source_id", *INTERVALS["events"]]
+    events = context.table("events", *read)
     sources = context.table("sources", "source_id", "published", "published_precision")
     if not (events and sources):
         return None
-    return _look_up(events.frame.select(ROW, "date", "source_id"), _publication(sources.frame), "source_id", "found")
+    return _look_up(events.frame.select(ROW, *read), _publication(sources.frame), "source_id", "found")
+
+
+# each table's date of a stated precision, and the interval of days it stands for: (date, precision, start, end)
+INTERVALS = {
+    "events": ("date_precision", "date_start", "date_end"),
+    "sources": ("published_precision", "published_start", "published_end"),
+}
+
+
+def _sources_frame(context: Context):
+    read = ["published", *INTERVALS["sources"]]
+    sources = context.table("sources", *read)
+    return sources.frame.select(ROW, *read) if sources else None
 
 
 def _metrics_frame(context: Context):
@@ -152,7 +186,13 @@ def _units_frame(context: Context):
     return _look_up(rows, base, "base_unit_id", "base_found")
 
 
-FRAMES = {"figures": _figures_frame, "events": _events_frame, "metrics": _metrics_frame, "units": _units_frame}
+FRAMES = {
+    "figures": _figures_frame,
+    "events": _events_frame,
+    "metrics": _metrics_frame,
+    "units": _units_frame,
+    "sources": _sources_frame,
+}
 
 
 def _publication(sources):
@@ -166,7 +206,7 @@ def _publication(sources):
         .when(precision == "day")
         .then(published)
     )
-    return sources.select("source_id", latest.alias("published_latest"))
+    return sources.select("source_id", latest.alias("published_latest"), published.dt.year().alias("published_year"))
 
 
 def _period_starts(frame):
@@ -305,6 +345,101 @@ def _unit_base():
     return pl.when(pl.col("base_found")).then(same)
 
 
+def _attribution_basis_agrees():
+    return (pl.col("attribution_basis") == "none") == pl.col("attributed_to_id").is_null()
+
+
+def _period_basis_agrees():
+    """`none` exactly where there is no period; `stated` has the words; `publication` is the publication year
+    (which cannot be evaluated where the source is unknown)."""
+    basis, period = pl.col("period_basis").cast(pl.String), pl.col("period").cast(pl.String)
+    publication_year = (
+        pl.when(basis != "publication")
+        .then(pl.lit(True))
+        .when(pl.col("source_found").fill_null(False))
+        .then(period.fill_null("") == pl.col("published_year").cast(pl.String))
+    )
+    stated_in_words = (basis != "stated") | pl.col("period_as_written").is_not_null()
+    return ((basis == "none") == period.is_null()) & stated_in_words & publication_year
+
+
+def _why_period_basis_fails():
+    basis = pl.col("period_basis").cast(pl.String)
+    return (
+        pl.when((basis == "none") != pl.col("period").is_null())
+        .then(
+            pl.format(
+                "period_basis {} does not fit period {}: none goes with no period", basis, _text(pl.col("period"))
+            )
+        )
+        .when(basis == "stated")
+        .then(pl.lit("period_basis stated, but period_as_written holds no words that give the period"))
+        .otherwise(
+            pl.format(
+                "period_basis publication, but period {} is not the source's publication year {}",
+                _text(pl.col("period")),
+                _text(pl.col("published_year")),
+            )
+        )
+    )
+
+
+def _related_names_back():
+    figure, related = pl.col("figure_id").cast(pl.String), pl.col("related_figure_id").cast(pl.String)
+    back = pl.col("related_names_back").cast(pl.String)
+    return pl.when(pl.col("related_found")).then((figure != related) & back.eq_missing(figure))
+
+
+def _interval(table: str):
+    """(start, end) of the interval a date at its precision stands for; null where the precision is none known."""
+    precision_field = INTERVALS[table][0]
+    date, precision = pl.col("date" if table == "events" else "published"), pl.col(precision_field).cast(pl.String)
+    start = pl.when(precision == "day").then(date).when(precision == "month").then(date.dt.month_start())
+    start = start.when(precision == "year").then(pl.date(date.dt.year(), 1, 1))
+    end = pl.when(precision == "day").then(date).when(precision == "month").then(date.dt.month_end())
+    end = end.when(precision == "year").then(pl.date(date.dt.year(), 12, 31))
+    return start, end
+
+
+def _interval_agrees(table: str):
+    date = pl.col("date" if table == "events" else "published")
+    _, start_field, end_field = INTERVALS[table]
+    start, end = _interval(table)
+    stored_start, stored_end = pl.col(start_field), pl.col(end_field)
+    return pl.when(start.is_not_null()).then((date == start) & (stored_start == start) & (stored_end == end))
+
+
+def _why_interval_fails(table: str):
+    date_field = "date" if table == "events" else "published"
+    precision_field, start_field, end_field = INTERVALS[table]
+    start, end = _interval(table)
+    return pl.format(
+        "{} {} at {} precision stands for {}..{} (stored as its first day), but the row holds {} {}..{}",
+        pl.lit(date_field),
+        _text(pl.col(date_field)),
+        _text(pl.col(precision_field)),
+        _text(start),
+        _text(end),
+        _text(pl.col(date_field)),
+        _text(pl.col(start_field)),
+        _text(pl.col(end_field)),
+    )
+
+
+def _interval_rule(table: str) -> Rule:
+    date_field = "date" if table == "events" else "published"
+    precision_field, start_field, end_field = INTERVALS[table]
+    return Rule(
+        "date-interval",
+        table,
+        start_field,
+        (date_field, precision_field, start_field, end_field),
+        lambda: _interval_agrees(table),
+        lambda: _why_interval_fails(table),
+        lambda: pl.format("{} {} is not day, month or year", pl.lit(precision_field), _text(pl.col(precision_field))),
+    )
+
+
 RULES: list[Rule] = [
     *[
         Rule(
@@ -399,6 +534,50 @@ RULES: list[Rule] = [
         ),
         lambda: pl.format("the publication date of source {} is not known", _text(pl.col("source_id"))),
     ),
+    Rule(
+        "attribution-basis",
+        "figures",
+        "attribution_basis",
+        ("attribution_basis",),
+        _attribution_basis_agrees,
+        lambda: pl.format(
+            "attribution_basis {} with attributed_to_id {}: none goes exactly with no credit",
+            _text(pl.col("attribution_basis")),
+            _text(pl.col("attributed_to_id")),
+        ),
+        lambda: pl.lit("the credit cannot be read"),
+    ),
+    Rule(
+        "period-basis",
+        "figures",
+        "period_basis",
+        ("period_basis",),
+        _period_basis_agrees,
+        _why_period_basis_fails,
+        lambda: pl.format("the publication date of source {} is not known", _text(pl.col("source_id"))),
+    ),
+    Rule(
+        "related-figure-mutual",
+        "figures",
+        "related_figure_id",
+        ("related_figure_id",),
+        _related_names_back,
+        lambda: (
+            pl.when(pl.col("figure_id").cast(pl.String) == pl.col("related_figure_id").cast(pl.String))
+            .then(pl.lit("a figure is not related to itself"))
+            .otherwise(
+                pl.format(
+                    "related figure {} does not name {} back (its related_figure_id is {})",
+                    _text(pl.col("related_figure_id")),
+                    _text(pl.col("figure_id")),
+                    _text(pl.col("related_names_back")),
+                )
+            )
+        ),
+        lambda: pl.format("related figure {} is not a figure", _text(pl.col("related_figure_id"))),
+    ),
+    _interval_rule("events"),
+    _interval_rule("sources"),
     Rule(
         "metric-dimension-known",
         "metrics",
