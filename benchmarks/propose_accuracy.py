@@ -78,11 +78,17 @@ def score(source_id: str, folder: Path) -> dict:
         "curated": len(curated),
         "proposed": len(figures),
         "recalled": len(recalled),
-        "exact": sum(all(same_number(c[f], p[f]) if f.startswith("value") else c[f] == p[f] for f in VALUES) for c, p in recalled),
+        "exact": sum(
+            all(same_number(c[f], p[f]) if f.startswith("value") else c[f] == p[f] for f in VALUES) for c, p in recalled
+        ),
         "same_quantity": sum(converted(c, units) == converted(p, units) for c, p in recalled),
         "precise": sum(any(overlaps(span(p), span(k)) for k in curated + excluded) for p in figures),
         "missed": [c["as_written"] for c, p in pairs if p is None],
-        "wrong": [(c["as_written"], [(f, c[f], p[f]) for f in VALUES if not same_number(c[f], p[f])]) for c, p in recalled if converted(c, units) != converted(p, units) or c["qualifier"] != p["qualifier"]],
+        "wrong": [
+            (c["as_written"], [(f, c[f], p[f]) for f in VALUES if not same_number(c[f], p[f])])
+            for c, p in recalled
+            if converted(c, units) != converted(p, units) or c["qualifier"] != p["qualifier"]
+        ],
     }
     for name in SUGGESTED:
         result[name] = sum(c[name] == p[name] for c, p in recalled)
@@ -104,7 +110,10 @@ def _exclusions(proposed, excluded) -> dict:
 def _events(proposed, source_id: str) -> dict:
     mine = [p.cells for p in proposed if p.table == "events"]
     curated = [r for r in rows("events") if r["source_id"] == source_id]
-    found = [(e, next((p for p in mine if overlaps(span(p, "date_as_written"), span(e, "date_as_written"))), None)) for e in curated]
+    found = [
+        (e, next((p for p in mine if overlaps(span(p, "date_as_written"), span(e, "date_as_written"))), None))
+        for e in curated
+    ]
     return {
         "events_curated": len(curated),
         "events_proposed": len(mine),
@@ -120,7 +129,10 @@ def percent(part: int, whole: int) -> str:
 
 def report(results: list[dict]) -> str:
     total = {key: sum(r[key] for r in results) for key in results[0] if isinstance(results[0][key], int)}
-    lines = ["| measure | " + " | ".join(r["source"] for r in results) + " | both | target |", "|---|" + "---|" * (len(results) + 2)]
+    lines = [
+        "| measure | " + " | ".join(r["source"] for r in results) + " | both | target |",
+        "|---|" + "---|" * (len(results) + 2),
+    ]
 
     def row(label, part, whole, target=""):
         cells = [percent(r[part], r[whole]) for r in results] + [percent(total[part], total[whole])]
@@ -139,7 +151,9 @@ def report(results: list[dict]) -> str:
     row("events with the curated kind", "events_same_kind", "events_curated")
     lines.append("")
     for r in results:
-        lines.append(f"- {r['source']}: {r['seconds']:.2f} s; missed {r['missed'] or 'none'}; differing {r['wrong'] or 'none'}")
+        lines.append(
+            f"- {r['source']}: {r['seconds']:.2f} s; missed {r['missed'] or 'none'}; differing {r['wrong'] or 'none'}"
+        )
     return "\n".join(lines)
 
 

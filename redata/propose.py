@@ -154,7 +154,9 @@ def _source(package, source_id: str) -> Source:
     except _Refused as refusal:
         raise Refused(f"{source_id}: {refusal.problem[3]}") from None
     if len(text) > MAX_PROPOSED_TEXT_CHARS:
-        raise Refused(f"{source_id}: the text has {len(text):,} characters; propose reads at most {MAX_PROPOSED_TEXT_CHARS:,}")
+        raise Refused(
+            f"{source_id}: the text has {len(text):,} characters; propose reads at most {MAX_PROPOSED_TEXT_CHARS:,}"
+        )
     try:
         published = dt.date.fromisoformat(row.get("published") or "")
     except ValueError:
@@ -240,12 +242,19 @@ def _entities(proposed: Proposed, source: Source, names: Names) -> dict[str, str
         if entity is None:
             type_reason = name.type_reason or "no cue word names its type: choose one"
             cells = {"name": name.text, "type": name.type or "", "aliases": name.text}
-            reasons = [Reason("row", 0.4, "a capitalised name no entity's aliases hold"), Reason("type", name.type_confidence, type_reason)]
+            reasons = [
+                Reason("row", 0.4, "a capitalised name no entity's aliases hold"),
+                Reason("type", name.type_confidence, type_reason),
+            ]
             entity = proposed.add("entities", cells, reasons).proposal_id
             references[name.text] = entity
         cells = {"entity_id": entity, "source_id": source.source_id, "quote": name.text}
         cells |= {"char_start": str(name.start), "char_end": str(name.end)}
-        why = f"alias {name.text!r} of {name.entity_id}" if name.entity_id else f"the first mention of the new name {name.text!r}"
+        why = (
+            f"alias {name.text!r} of {name.entity_id}"
+            if name.entity_id
+            else f"the first mention of the new name {name.text!r}"
+        )
         proposed.add("mentions", cells, [Reason("row", 0.9 if name.entity_id else 0.4, why)])
     return references
 
@@ -330,7 +339,9 @@ def _figure(proposed: Proposed, context: Context, reading: Reading) -> None:
     cells |= {"value": _number(reading.value), "value_low": _number(reading.low), "value_high": _number(reading.high)}
     cells |= {"unit": reading.unit or "", "qualifier": reading.qualifier or ""}
     confidence = 0.1 if reading.problem else 0.9
-    reasons = [Reason("row", confidence, reading.problem or f"the number reader reads {reading.text!r}: {_said(reading)}")]
+    reasons = [
+        Reason("row", confidence, reading.problem or f"the number reader reads {reading.text!r}: {_said(reading)}")
+    ]
     sentence = context.sentence(reading.char_start, reading.char_end)
     attribution = _attribution(context, sentence)
     cells["metric"], reason = _metric(context, reading, sentence)
@@ -353,8 +364,14 @@ def _number(number) -> str:
 
 
 def _said(reading: Reading) -> str:
-    parts = [f"{name} {_number(getattr(reading, name))}" for name in ("value", "low", "high") if getattr(reading, name) is not None]
-    return ", ".join(parts + [f"unit {reading.unit}"] + ([f"qualifier {reading.qualifier}"] if reading.qualifier else []))
+    parts = [
+        f"{name} {_number(getattr(reading, name))}"
+        for name in ("value", "low", "high")
+        if getattr(reading, name) is not None
+    ]
+    return ", ".join(
+        parts + [f"unit {reading.unit}"] + ([f"qualifier {reading.qualifier}"] if reading.qualifier else [])
+    )
 
 
 def _clause(text: str, sentence: tuple[int, int], reading: Reading) -> tuple[int, int]:
@@ -373,12 +390,20 @@ def _metric(context: Context, reading: Reading, sentence: tuple[int, int]) -> tu
     for metric_id, dimension, patterns in context.vocabulary.metrics:
         if dimension != unit["dimension"]:
             continue
-        hits = [(m.group(), 2 if clause[0] <= m.start() < clause[1] else 1) for p in patterns for m in p.finditer(text, *sentence)]
+        hits = [
+            (m.group(), 2 if clause[0] <= m.start() < clause[1] else 1)
+            for p in patterns
+            for m in p.finditer(text, *sentence)
+        ]
         score = sum(len(word.split()) * weight for word, weight in hits)
         if score:
             scored.append((score, metric_id, sorted({word.lower() for word, _ in hits})))
     if not scored:
-        return "", Reason("metric", 0.0, f"no cue of a metric of dimension {unit['dimension']} in the sentence: choose one, or add a metric")
+        return "", Reason(
+            "metric",
+            0.0,
+            f"no cue of a metric of dimension {unit['dimension']} in the sentence: choose one, or add a metric",
+        )
     scored.sort(key=lambda item: -item[0])
     best = scored[0]
     tied = len(scored) > 1 and scored[1][0] == best[0]
@@ -402,10 +427,16 @@ def _subject(context: Context, reading: Reading, sentence, attribution) -> tuple
         return (name.is_thing, outside, gap)
 
     best = min(candidates, key=distance)
-    known = f"known entity {best.entity_id}" if best.entity_id else f"NEW entity {best.text!r} (proposed as {context.references.get(best.text)})"
+    known = (
+        f"known entity {best.entity_id}"
+        if best.entity_id
+        else f"NEW entity {best.text!r} (proposed as {context.references.get(best.text)})"
+    )
     where = "in the number's clause" if clause[0] <= best.start < clause[1] else "in its sentence"
     confidence = 0.5 if best.entity_id else 0.3
-    return context.entity_cell(best), Reason("subject_id", confidence, f"{best.text!r}, the nearest name {where}: {known}")
+    return context.entity_cell(best), Reason(
+        "subject_id", confidence, f"{best.text!r}, the nearest name {where}: {known}"
+    )
 
 
 def _attribution(context: Context, sentence: tuple[int, int]) -> tuple[Name, str] | None:
@@ -439,7 +470,13 @@ def _period(context: Context, reading: Reading, sentence, cells: dict[str, str])
     cells["forecast"] = "false"
     cells["period"] = cells["period_as_written"] = ""
     if not dates:
-        return [Reason("period", 0.5, "no year or date in its clause or the sentence's opening: left empty (present tense, or dated by the context)")]
+        return [
+            Reason(
+                "period",
+                0.5,
+                "no year or date in its clause or the sentence's opening: left empty (present tense, or dated by the context)",
+            )
+        ]
     nearest = min(dates, key=lambda r: abs(r.char_start - reading.char_start))
     resolved = _date_parts(nearest, source)
     if resolved is None:
@@ -450,7 +487,13 @@ def _period(context: Context, reading: Reading, sentence, cells: dict[str, str])
     cells["period_as_written"] = source.text[start : nearest.char_end]
     lower = preposition.lower()
     cells["period"] = f"{point}/.." if lower in OPENS_PERIOD else f"../{point}" if lower in CLOSES_PERIOD else point
-    reasons = [Reason("period", 0.6, f"{cells['period_as_written']!r}, the date in the number\'s clause, else nearest it in the sentence{note}")]
+    reasons = [
+        Reason(
+            "period",
+            0.6,
+            f"{cells['period_as_written']!r}, the date in the number's clause, else nearest it in the sentence{note}",
+        )
+    ]
     end = point if lower not in OPENS_PERIOD else ""
     if end and end > source.published.isoformat()[: len(end)]:
         cells["forecast"] = "true"
@@ -493,15 +536,22 @@ def resolve_date(reading: Reading, source: Source) -> tuple[tuple[int, int | Non
         if source.precision == "year":
             return None
         month = published.month
-        resolution = f"Month not given: {dt.date(2000, month, 1):%B}, the month of the source's publication ({source.label()})"
+        resolution = (
+            f"Month not given: {dt.date(2000, month, 1):%B}, the month of the source's publication ({source.label()})"
+        )
     if year is None:
         year = published.year
         if month is not None and source.precision != "year" and month > published.month:
             year -= 1
-            resolution = resolution or f"Year not given; {year}, the year before the source's publication ({source.label()}), {reading.text} being after its month"
+            resolution = (
+                resolution
+                or f"Year not given; {year}, the year before the source's publication ({source.label()}), {reading.text} being after its month"
+            )
         else:
             said = f", {reading.text} being before it" if source.precision != "year" else ""
-            resolution = resolution or f"Year not given; {year}, the year of the source's publication ({source.label()}){said}"
+            resolution = (
+                resolution or f"Year not given; {year}, the year of the source's publication ({source.label()}){said}"
+            )
         resolution += "." if not resolution.endswith(".") else ""
     elif resolution:
         resolution += "."
@@ -555,7 +605,11 @@ def _statements(proposed: Proposed, context: Context) -> None:
         speaker = _speaker(context, match.start(), match.end())
         cells = {"source_id": context.source.source_id, "quote": text[start:end], "char_start": str(start)}
         cells |= {"char_end": str(end), "speaker_id": context.entity_cell(speaker[0]) if speaker else ""}
-        why = Reason("speaker_id", 0.7, speaker[1]) if speaker else Reason("speaker_id", 0.0, "no name with a verb of saying next to the quotation: choose the speaker")
+        why = (
+            Reason("speaker_id", 0.7, speaker[1])
+            if speaker
+            else Reason("speaker_id", 0.0, "no name with a verb of saying next to the quotation: choose the speaker")
+        )
         proposed.add("statements", cells, [Reason("row", 0.8, "a quotation in quotation marks"), why])
 
 
@@ -566,7 +620,9 @@ def _speaker(context: Context, opening: int, closing: int) -> tuple[Name, str] |
     tail_end = min(len(text), closing + 120, (text.find("\n", closing) + 1 or len(text) + 1) - 1)
     skipped = closing + len(re.match(r"[\s,]*", text[closing:tail_end]).group())
     verbs = context.vocabulary.cues.get("source_verb", [])
-    found = [(m.start(), m.end(), word) for pattern, word, _ in verbs for m in pattern.finditer(text, skipped, tail_end)]
+    found = [
+        (m.start(), m.end(), word) for pattern, word, _ in verbs for m in pattern.finditer(text, skipped, tail_end)
+    ]
     if found:
         start, end, word = min(found)
         name = names.after(end, tail_end) if start == skipped else names.before(start, skipped)
