@@ -21,8 +21,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from redata.propose import propose  # noqa: E402
 from redata.proposals import proposal_format, read_proposals  # noqa: E402
+from redata.propose import propose  # noqa: E402
 
 VALUES = ("value", "value_low", "value_high", "unit", "qualifier")
 SUGGESTED = ("metric", "subject_id", "period", "attributed_to_id")

@@ -474,7 +474,7 @@ def _period(context: Context, reading: Reading, sentence, cells: dict[str, str])
             Reason(
                 "period",
                 0.5,
-                "no year or date in its clause or the sentence's opening: left empty (present tense, or dated by the context)",
+                "no year or date in its sentence: left empty (present tense, or dated by the context)",
             )
         ]
     nearest = min(dates, key=lambda r: abs(r.char_start - reading.char_start))
@@ -545,7 +545,8 @@ def resolve_date(reading: Reading, source: Source) -> tuple[tuple[int, int | Non
             year -= 1
             resolution = (
                 resolution
-                or f"Year not given; {year}, the year before the source's publication ({source.label()}), {reading.text} being after its month"
+                or f"Year not given; {year}, the year before the source's publication ({source.label()}), "
+                f"{reading.text} being after its month"
             )
         else:
             said = f", {reading.text} being before it" if source.precision != "year" else ""
@@ -629,7 +630,7 @@ def _speaker(context: Context, opening: int, closing: int) -> tuple[Name, str] |
         if name:
             return name, f'"{word}" and "{name.text}" follow the quotation'
     head = text[max(0, opening - 80) : opening]
-    for pattern, word, _ in verbs:
+    for _, word, _ in verbs:
         match = re.search(rf"(?<!\w)({re.escape(word)})(?:\s+that)?\s*[,:]?\s*$", head, re.IGNORECASE)
         name = match and names.before(opening - len(head) + match.start(1), opening - len(head))
         if name:
