@@ -167,13 +167,27 @@ def main() -> None:
     table = report(results)
     print(table)
     if arguments.write:
-        arguments.write.write_text(HEADER + table + "\n", encoding="utf-8")
+        from sentence_splitters import table as splitters
+
+        arguments.write.write_text(HEADER + table + "\n" + SPLITTERS + splitters() + "\n", encoding="utf-8")
 
 
 HEADER = """# `redata propose` against the curated rows of the seed articles
 
 Measured with `python benchmarks/propose_accuracy.py --write benchmarks/PROPOSE.md` (the curated figures,
 exclusions and events of each seed are the answer key; see the script's docstring for each measure).
+
+"""
+
+SPLITTERS = """
+## Sentence splitters
+
+A figure's quote is its sentence, so the splitter decides what a curator reads. pysbd and syntok compared on
+the seeds (`python benchmarks/sentence_splitters.py`, also run by the command above; see its docstring for
+the measures). Neither cuts a curated number; syntok joins a caption or byline line to the paragraph after
+it (the sentences "across a line break"), which would make a figure's quote begin with a photo credit. pysbd
+keeps them apart (with `redata.sentences` joining back only a line that ends without punctuation and is
+followed by a lower-case one) and is used; both are fast enough (under 0.1 s an article).
 
 """
 

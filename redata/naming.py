@@ -22,6 +22,8 @@ POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
 WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 # Between a name and the verb it is the subject of: an abbreviation in brackets, a comma, an adverb.
 BEFORE_VERB = re.compile(r"^\s*(?:\([^()]{0,60}\))?\s*,?\s*(?:[a-z]+ly\s+)?$")
+# Marks a sentence may open with before its first word (a quotation, a bracket): that word is still its first.
+OPENING_MARKS = re.compile(r"[“\"‘'(\[\s]*")
 BEFORE_NAME = re.compile(r"^\s*(?:the\s+)?$", re.IGNORECASE)
 
 
@@ -59,8 +61,9 @@ class Names:
         taken = [(name.start, name.end) for name in known]
         new = []
         for start, end in sentences:
+            opening = start + len(OPENING_MARKS.match(text, start, end).group())
             for match in CAPITALISED.finditer(text, start, end):
-                name = _new_name(text, match.start(), match.end(), start, type_cues)
+                name = _new_name(text, match.start(), match.end(), opening, type_cues)
                 if name and not any(a < name.end and name.start < b for a, b in taken):
                     new.append(name)
         return cls(text, known + new)

@@ -203,9 +203,13 @@ def proposals_for(source: Source, vocabulary: Vocabulary, reader: Reader) -> lis
     references = _entities(proposed, source, names)
     readings = reader.read(text)
     dates = [r for r in readings if r.kind in ("date", "year")]
-    context = Context(source, vocabulary, names, references, spans, dates)
+    ordinals = [r for r in readings if r.kind == "ordinal"]
+    context = Context(source, vocabulary, names, references, spans, dates, ordinals)
     for reading in readings:
         _propose_reading(proposed, context, reading)
+    for reading in dates:
+        if reading.kind == "date" and not reading.problem and _names_an_event(context, reading):
+            _event(proposed, context, reading)
     _statements(proposed, context)
     return proposed.proposals
 
@@ -218,6 +222,8 @@ class Context:
     references: dict[str, str]  # a new name's text -> the proposal id of its entities row
     spans: list[tuple[int, int]]
     dates: list[Reading]  # the years and dates of the text, the periods figures are dated by
+    ordinals: list[Reading]
+    periods: set[int] = field(default_factory=set)  # where the dates figures are dated by start
 
     def sentence(self, start: int, end: int) -> tuple[int, int]:
         """The sentence (or run of sentences) holding text[start:end]."""
@@ -233,21 +239,24 @@ def _entities(proposed: Proposed, source: Source, names: Names) -> dict[str, str
     """A mention of each known entity (its first), and each new name as an entity with its mention."""
     references: dict[str, str] = {}
     seen: set[str] = set()
+    forms = _forms(names)
     for name in names.all:
-        key = name.entity_id or name.text
+        key = name.entity_id or forms[name.text][0]
         if key in seen:
             continue
         seen.add(key)
         entity = name.entity_id
         if entity is None:
-            type_reason = name.type_reason or "no cue word names its type: choose one"
-            cells = {"name": name.text, "type": name.type or "", "aliases": name.text}
+            full = forms[name.text][-1]
+            typed = next(n for n in names.all if n.text == full)
+            type_reason = typed.type_reason or "no cue word names its type: choose one"
+            cells = {"name": full, "type": typed.type or "", "aliases": ";".join(forms[name.text])}
             reasons = [
                 Reason("row", 0.4, "a capitalised name no entity's aliases hold"),
-                Reason("type", name.type_confidence, type_reason),
+                Reason("type", typed.type_confidence, type_reason),
             ]
             entity = proposed.add("entities", cells, reasons).proposal_id
-            references[name.text] = entity
+            references.update(dict.fromkeys(forms[name.text], entity))
         cells = {"entity_id": entity, "source_id": source.source_id, "quote": name.text}
         cells |= {"char_start": str(name.start), "char_end": str(name.end)}
         why = (
@@ -259,6 +268,14 @@ def _entities(proposed: Proposed, source: Source, names: Names) -> dict[str, str
     return references
 
 
+def _forms(names: Names) -> dict[str, list[str]]:
+    """Each new name's forms, shortest first: the names that begin with another's words (`Lynwood Mining Ltd`,
+    `Lynwood Mining`) are one entity."""
+    texts = sorted({name.text for name in names.all if name.entity_id is None}, key=len)
+    roots = {text: next(r for r in texts if text == r or text.startswith(r + " ")) for text in texts}
+    return {text: [t for t in texts if roots[t] == roots[text]] for text in texts}
+
+
 def _propose_reading(proposed: Proposed, context: Context, reading: Reading) -> None:
     exclusion = _exclusion_reason(context, reading)
     if exclusion is not None:
@@ -266,8 +283,14 @@ def _propose_reading(proposed: Proposed, context: Context, reading: Reading) -> 
         _exclusion(proposed, context, reading, reason, Reason("reason", confidence, why))
     elif reading.kind == "quantity":
         _figure(proposed, context, reading)
-    elif reading.kind == "date" and not reading.problem:
-        _event(proposed, context, reading)
+
+
+def _names_an_event(context: Context, reading: Reading) -> bool:
+    """A date names an event unless a figure is dated by it, it names no day and no event cue word is in its
+    sentence (`prices rose in July`: July is the figure's period, not a happening)."""
+    if reading.date[2] is not None or reading.char_start not in context.periods:
+        return True
+    return bool(_event_kind(context, reading)[0])
 
 
 def _quoted(context: Context, reading: Reading) -> dict[str, str]:
@@ -299,6 +322,8 @@ def _exclusion_reason(context: Context, reading: Reading) -> tuple[str, float, s
         if re.search(r"\b(1[6-9]|20)[0-9]{2}\b", reading.text):
             return "law_year", 0.6, f"{reading.text!r} names something by a year (a law, an act)"
         return "product_designation", 0.7, f"{reading.text!r} is a name or code, not a quantity"
+    if _part_of_a_period(context, reading):
+        return "period_part", 0.7, f"{reading.text!r} after an ordinal or a month names a part of a period, not a share"
     if reading.kind != "quantity" or reading.unit != "count":
         return None
     after = text[reading.char_start : reading.char_start + 60]
@@ -311,6 +336,19 @@ def _exclusion_reason(context: Context, reading: Reading) -> tuple[str, float, s
     if spelled and RESTATING.search(text[max(0, reading.char_start - 20) : reading.char_start]):
         return "count_of_named_parties", 0.4, f"a determiner before {reading.text!r}: it may restate parties named"
     return None
+
+
+def _part_of_a_period(context: Context, reading: Reading) -> bool:
+    """A fraction in words right after an ordinal or a month (`the first half`, `the June quarter`) names a part
+    of a year."""
+    unit = context.vocabulary.units.get(reading.unit or "")
+    if reading.kind != "quantity" or unit is None or unit["dimension"] != "share":
+        return False
+    if any(character.isdigit() for character in reading.text):
+        return False
+    before = [*context.ordinals, *(date for date in context.dates if date.kind == "date")]
+    between = [context.source.text[o.char_end : reading.char_start] for o in before]
+    return any(gap.isspace() for gap in between)
 
 
 def _exclusion(proposed: Proposed, context: Context, reading: Reading, reason: str, why: Reason) -> None:
@@ -482,6 +520,7 @@ def _period(context: Context, reading: Reading, sentence, cells: dict[str, str])
     if resolved is None:
         return [Reason("period", 0.0, f"{nearest.text!r} cannot be resolved to a date: choose the period")]
     point, note = resolved
+    context.periods.add(nearest.char_start)
     preposition = _preposition(source.text, nearest.char_start, sentence[0])
     start = nearest.char_start - len(preposition) - 1 if preposition else nearest.char_start
     cells["period_as_written"] = source.text[start : nearest.char_end]
