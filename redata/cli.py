@@ -189,6 +189,25 @@ def accept(
 
 
 @app.command()
+def propose(
+    source_id: Annotated[str, typer.Argument(help="The id of an archived source (see datapackage/sources.csv).")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="The proposals file to write (default: SOURCE_ID-proposals.csv).")
+    ] = None,
+    package: Annotated[Path, PACKAGE_OPTION] = Path("datapackage"),
+) -> None:
+    """Read an archived text and write the rows it suggests (figures, exclusions, entities, mentions, events,
+    statements) as a proposals file to review: each with a confidence and the reason for each suggested cell,
+    keep empty. Written whole or not at all; an unknown source or a changed text is refused (exit 1).
+
+    Example: redata propose s004 --out s004-proposals.csv
+    """
+    from .propose import propose_command
+
+    _curate(lambda: propose_command(source_id, package, out))
+
+
+@app.command()
 def fix(
     path: Annotated[Path, typer.Argument(help="The source package folder (or its datapackage.json).")] = Path(
         "datapackage"

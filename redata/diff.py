@@ -12,6 +12,7 @@ or a type widens; patch when values or descriptions change; none when nothing do
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -78,15 +79,19 @@ class Diff:
         )
 
 
-def diff_packages(old: str | Path, new: str | Path) -> Diff:
-    """The changes from `old` to `new`, releases or source packages. A source package has no derived tables
-    (the build makes them from the others): beside one, they are not compared."""
+def diff_packages(old: str | Path, new: str | Path, derived: Iterable = ()) -> Diff:
+    """The changes from `old` to `new`, releases or source packages. `derived` are the resources of the tables
+    `new` will carry once built (a source package's derived tables, which only `build` writes): they are
+    compared like the others, so a source package is compared with a release as its own release will be.
+    Without them, a source package has no derived tables, and beside one they are not compared."""
     from .derived import DERIVED_TABLES
 
+    derived = list(derived)
     old_package, old_tables = _read(old)
     new_package, new_tables = _read(new)
+    new_tables.update(_read_resources(derived))
     compared = [*old_tables, *new_tables]
-    if old_package.paths.is_source or new_package.paths.is_source:
+    if not derived and (old_package.paths.is_source or new_package.paths.is_source):
         compared = [name for name in compared if name not in DERIVED_TABLES]
     tables = []
     for name in dict.fromkeys(compared):
@@ -106,7 +111,6 @@ def diff_packages(old: str | Path, new: str | Path) -> Diff:
 def _read(path: str | Path):
     """A package's tables, typed by their own schemas, once its descriptor, schemas and files check out."""
     from .checks import descriptor
-    from .checks.structure import read
     from .package import open_package
     from .report import ERROR
 
@@ -115,14 +119,21 @@ def _read(path: str | Path):
     errors = [p for p in problems if p.severity == ERROR]
     if errors:
         raise CannotRun(f"{package.paths.descriptor}: cannot be compared: {errors[0].location()}: {errors[0].message}")
+    return package, _read_resources(package.resources.values())
+
+
+def _read_resources(resources: Iterable) -> dict:
+    """Each resource's table, by name, typed by its schema."""
+    from .checks.structure import read
+
     tables = {}
-    for name, resource in package.resources.items():
+    for resource in resources:
         table, problems = read(resource)
         if table is None:
             reason = problems[0].message if problems else "unreadable"
             raise CannotRun(f"{resource.path}: cannot be read for comparison: {reason}")
-        tables[name] = table
-    return package, tables
+        tables[resource.name] = table
+    return tables
 
 
 def _table_diff(old, new) -> TableDiff:

@@ -19,3 +19,6 @@ MAX_ROW_BYTES = 256 * MEBIBYTE
 MAX_TEXT_BYTES = 64 * MEBIBYTE
 # How many failing rows of one rule a report lists one by one; the rest are counted in one more problem.
 MAX_ROWS_PER_RULE = 50
+# `redata propose` reads a text of at most this many characters (an article is 5,000 to 50,000; segmenting
+# sentences takes about 7 s a million characters).
+MAX_PROPOSED_TEXT_CHARS = 1_000_000

@@ -56,7 +56,7 @@ def release(
 ) -> Released:
     import semver
 
-    from .diff import BUMPS, diff_packages
+    from .diff import BUMPS
 
     if level not in LEVELS:
         raise CannotRun(f"release level {level!r} is not one of {', '.join(LEVELS)}")
@@ -73,7 +73,7 @@ def release(
         previous, folder = last_release(Path(dist), name)
         if semver.Version.parse(current) < semver.Version.parse(previous):
             raise Refused(f"datapackage.json holds version {current}, older than the release {previous} in {dist}")
-        changes = diff_packages(folder, where.descriptor)
+        changes = _changes_since(folder, where.descriptor, context)
         if changes.bump == "none":
             raise Refused(f"nothing changed since {previous}; there is nothing to release")
         version = str(semver.Version.parse(previous).next_version(level))
@@ -90,6 +90,19 @@ def release(
         change.write(where.descriptor, _descriptor_with(where.descriptor, version))
         change.commit()
     return Released(previous, version, level, changes.bump, day, changes.to_text(), pending, change.recovered)
+
+
+def _changes_since(release_folder: Path, descriptor: Path, context):
+    """The diff from the last release to the package as its build will publish it: with its derived tables,
+    which the release has too (without them, a release's derived table would count as removed)."""
+    import tempfile
+
+    from .derived import derived_tables
+    from .diff import diff_packages
+
+    with tempfile.TemporaryDirectory(prefix="redata-release-") as scratch:
+        derived = [table.resource for table in derived_tables(context, Path(scratch))]
+        return diff_packages(release_folder, descriptor, derived)
 
 
 def last_release(dist: Path, name: str) -> tuple[str, Path]:

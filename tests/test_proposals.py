@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import REPO, edit_json, guide_file
+from conftest import REPO, REVIEWED_PROPOSALS, edit_json
 
 from redata.errors import CannotRun, Refused
 from redata.package import open_package
@@ -60,7 +60,7 @@ def test_the_columns_are_the_review_fields_then_each_target_field_once(form):
         assert set(target.fields) - {target.assigns} <= set(columns), target.table
     assert "figure_id" not in columns and "statement_id" not in columns  # accept assigns them
     assert "event_id" in columns  # a statement's reference to its event, though an event's own id is assigned
-    assert guide_file("s004-proposals.csv").splitlines()[0] == ",".join(columns)
+    assert REVIEWED_PROPOSALS.read_text(encoding="utf-8").splitlines()[0] == ",".join(columns)
 
 
 def test_a_file_written_edited_in_a_spreadsheet_and_read_back_keeps_every_cell(form, tmp_path):
