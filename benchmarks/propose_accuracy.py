@@ -5,8 +5,9 @@
 Figure recall: curated figures whose `as_written` span overlaps a proposed figure's. Exact: recalled figures
 whose value, bounds, unit and qualifier are the curated ones (and, apart, the same quantity once converted
 through the units vocabulary). Precision: proposed figures whose span overlaps a curated figure's or a curated
-exclusion's. Then how often the suggested metric, subject, period and attribution are the curated ones, and
-how the proposed exclusions and events meet the curated ones.
+exclusion's. Then how often the suggested metric, subject, period and attribution, and how each period and
+credit was decided (`period_basis`, `attribution_basis`), are the curated ones, and how the proposed
+exclusions and events meet the curated ones.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from redata.proposals import proposal_format, read_proposals  # noqa: E402
 from redata.propose import propose  # noqa: E402
 
 VALUES = ("value", "value_low", "value_high", "unit", "qualifier")
-SUGGESTED = ("metric", "subject_id", "period", "attributed_to_id")
+SUGGESTED = ("metric", "subject_id", "period", "period_basis", "attributed_to_id", "attribution_basis")
 
 
 def rows(name: str) -> list[dict[str, str]]:

@@ -58,3 +58,35 @@ IRREGULAR_PLURALS = {"people", "children", "men", "women", "police", "staff", "c
 MAX_COUNTED_WORDS = 4
 # Words that may begin a reading besides the vocabularies' first words (see `Lexicon.first_words`).
 STARTERS = frozenset({"a", "an", "one", "the", "between", "from", "minus", "-", "−", *MONTHS, *DATE_MODIFIERS})
+# The verb forms a clause's tense is read by (`redata.tense`): the finite forms of the auxiliaries, and the
+# simple past and past participle forms of the irregular verbs that do not end in -ed (a closed class).
+PRESENT_BE = {"is", "are", "am", "get", "gets"}
+PAST_AUXILIARIES = {"was", "were", "had", "did"}
+PERFECT_AUXILIARIES = {"has", "have"}
+FUTURE_AUXILIARIES = {"will", "would", "shall"}
+DETERMINERS = {"a", "an", "the", "its", "their", "his", "her", "our", "this", "that", "these", "those", "whose"}
+IRREGULAR_PAST = {
+    "arose", "arisen", "awoke", "been", "became", "began", "begun", "bent", "bit", "bitten", "bled",
+    "blew", "blown", "bore", "borne", "bought", "bred", "broke", "broken", "brought", "built", "burnt",
+    "burst", "came", "caught", "chose", "chosen", "clung", "crept", "cut", "dealt", "dove", "drew",
+    "drawn", "dug", "done", "drank", "drunk", "drove", "driven", "ate", "eaten", "fell", "fallen", "fed", "felt",
+    "fought", "found", "fled", "flung", "flew", "flown", "forbade", "forbidden", "forgot", "forgotten", "forgave",
+    "forgiven", "froze", "frozen", "got", "gotten", "gave", "given", "went", "gone", "grew", "grown",
+    "hung", "heard", "hid", "hidden", "hit", "held", "hurt", "kept", "knew", "known", "laid", "led", "leapt",
+    "left", "lent", "let", "lit", "lost", "made", "meant", "met", "paid", "proved", "proven",
+    "put", "quit", "ran", "said", "told",
+    "rang", "rung", "rode", "ridden", "rose", "risen", "sought", "sold", "sent", "set",
+    "shook", "shaken", "shone", "shot", "shown", "shrank", "shrunk", "shut", "sang", "sung", "sank",
+    "sunk", "sat", "slept", "slid", "slit", "spoke", "spoken", "sped", "spent", "spun", "split", "spread",
+    "sprang", "sprung", "stood", "stole", "stolen", "stuck", "stung", "struck", "strove", "swore", "sworn",
+    "swept", "swam", "swum", "swung", "took", "taken", "taught", "tore", "torn", "thought", "threw", "thrown",
+    "underwent", "undergone", "understood", "undertook", "undertaken", "upheld", "woke", "woken", "wore", "worn",
+    "wove", "woven", "wept", "won", "withdrew", "withdrawn", "withheld", "wrote", "written",
+}  # fmt: skip
+# Words of more than four letters that end in -ed and are no past form.
+NOT_PAST_ED = {
+    "speed", "proceed", "succeed", "exceed", "indeed", "greed", "bleed", "steed", "breed", "creed", "embed",
+    "hundred", "kindred", "sacred", "naked", "wicked", "rugged", "ragged", "wretched", "shred", "misdeed",
+}  # fmt: skip
+# Words that name a year by its distance from the publication's (`last year`: the year before).
+RELATIVE_YEARS = {"last year": -1, "this year": 0, "next year": 1}

@@ -10,6 +10,7 @@ the grammar that combines them is here and in `redata.naming`.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import re
@@ -17,10 +18,12 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
+from .english import RELATIVE_YEARS
 from .errors import CannotRun, Refused
 from .naming import Name, Names, phrase_pattern
 from .proposals import Proposal, Reason, proposal_format, write_proposals
 from .quantities import Reader, Reading
+from .tense import tense
 
 # The proposals file `redata propose SOURCE_ID` writes when --out is not given.
 DEFAULT_OUT = "{source_id}-proposals.csv"
@@ -204,7 +207,8 @@ def proposals_for(source: Source, vocabulary: Vocabulary, reader: Reader) -> lis
     readings = reader.read(text)
     dates = [r for r in readings if r.kind in ("date", "year")]
     ordinals = [r for r in readings if r.kind == "ordinal"]
-    context = Context(source, vocabulary, names, references, spans, dates, ordinals)
+    numbers = sorted((reading.char_start, reading.char_end) for reading in readings)
+    context = Context(source, vocabulary, names, references, spans, dates, ordinals, numbers)
     for reading in readings:
         _propose_reading(proposed, context, reading)
     for reading in dates:
@@ -223,6 +227,7 @@ class Context:
     spans: list[tuple[int, int]]
     dates: list[Reading]  # the years and dates of the text, the periods figures are dated by
     ordinals: list[Reading]
+    numbers: list[tuple[int, int]]  # where every number the reader read is
     periods: set[int] = field(default_factory=set)  # where the dates figures are dated by start
 
     def sentence(self, start: int, end: int) -> tuple[int, int]:
@@ -387,14 +392,44 @@ def _figure(proposed: Proposed, context: Context, reading: Reading) -> None:
     cells["subject_id"], reason = _subject(context, reading, sentence, attribution)
     reasons.append(reason)
     reasons += _period(context, reading, sentence, cells)
-    if attribution is None:
-        cells["attributed_to_id"] = ""
-        reasons.append(Reason("attributed_to_id", 0.5, "no credit (according to, said, reports …) in the sentence"))
-    else:
-        name, why = attribution
-        cells["attributed_to_id"] = context.entity_cell(name)
-        reasons.append(Reason("attributed_to_id", 0.7 if name.entity_id else 0.5, why))
+    reasons += _credit(context, sentence, attribution, cells)
     proposed.add("figures", cells, reasons)
+
+
+def _credit(context: Context, sentence: tuple[int, int], attribution, cells: dict[str, str]) -> list[Reason]:
+    """`attributed_to_id` and `attribution_basis`: `stated` where the sentence names who, else `none` — with the
+    credit of the sentence before in its paragraph, which the curator makes `carried` if this one continues it."""
+    if attribution is not None:
+        name, why = attribution
+        cells["attributed_to_id"], cells["attribution_basis"] = context.entity_cell(name), "stated"
+        return [
+            Reason("attributed_to_id", 0.7 if name.entity_id else 0.5, why),
+            Reason("attribution_basis", 0.7, f"stated: the sentence names who ({why})"),
+        ]
+    cells["attributed_to_id"], cells["attribution_basis"] = "", "none"
+    reasons = [Reason("attributed_to_id", 0.5, "no credit (according to, said, reports …) in the sentence")]
+    before = _sentence_before(context, sentence)
+    credited = before and _attribution(context, before)
+    if credited:
+        return reasons + [
+            Reason(
+                "attribution_basis",
+                0.3,
+                f"none: the sentence credits no one, but the one before it in its paragraph does ({credited[1]}): "
+                "if this sentence continues that report, the credit is carried (CURATION.md)",
+            )
+        ]
+    return reasons + [Reason("attribution_basis", 0.5, "none: neither this sentence nor the one before credits anyone")]
+
+
+def _sentence_before(context: Context, sentence: tuple[int, int]) -> tuple[int, int] | None:
+    """The sentence just before `sentence` in its paragraph (no blank line between them), if any."""
+    from .sentences import PARAGRAPH
+
+    index = bisect.bisect_right(context.spans, sentence[0], key=lambda span: span[1])
+    if index == 0 or PARAGRAPH.search(context.source.text, context.spans[index - 1][1], sentence[0]):
+        return None
+    return context.spans[index - 1]
 
 
 def _number(number) -> str:
@@ -498,8 +533,8 @@ def _attribution(context: Context, sentence: tuple[int, int]) -> tuple[Name, str
 
 
 def _period(context: Context, reading: Reading, sentence, cells: dict[str, str]) -> list[Reason]:
-    """The period from the year or date nearest the number in its sentence; a period after the publication is a
-    forecast. No year or date leaves it empty (a present-tense claim, or one the context dates)."""
+    """The period from the year or date nearest the number in its sentence (`stated`); a period after the
+    publication is a forecast. No year or date: the publication year for a present-tense claim, else none."""
     source = context.source
     clause = _clause(source.text, sentence, reading)
     dates = [r for r in context.dates if not r.problem and _inside(r, clause)] or [
@@ -508,17 +543,15 @@ def _period(context: Context, reading: Reading, sentence, cells: dict[str, str])
     cells["forecast"] = "false"
     cells["period"] = cells["period_as_written"] = ""
     if not dates:
-        return [
-            Reason(
-                "period",
-                0.5,
-                "no year or date in its sentence: left empty (present tense, or dated by the context)",
-            )
-        ]
+        return _relative_year(context, clause, sentence, cells) or _undated_period(context, sentence, cells)
     nearest = min(dates, key=lambda r: abs(r.char_start - reading.char_start))
     resolved = _date_parts(nearest, source)
     if resolved is None:
-        return [Reason("period", 0.0, f"{nearest.text!r} cannot be resolved to a date: choose the period")]
+        cells["period_basis"] = "none"
+        return [
+            Reason("period", 0.0, f"{nearest.text!r} cannot be resolved to a date: choose the period"),
+            Reason("period_basis", 0.0, "none: no period proposed; stated once you give the period its words give"),
+        ]
     point, note = resolved
     context.periods.add(nearest.char_start)
     preposition = _preposition(source.text, nearest.char_start, sentence[0])
@@ -526,18 +559,67 @@ def _period(context: Context, reading: Reading, sentence, cells: dict[str, str])
     cells["period_as_written"] = source.text[start : nearest.char_end]
     lower = preposition.lower()
     cells["period"] = f"{point}/.." if lower in OPENS_PERIOD else f"../{point}" if lower in CLOSES_PERIOD else point
+    cells["period_basis"] = "stated"
     reasons = [
         Reason(
             "period",
             0.6,
             f"{cells['period_as_written']!r}, the date in the number's clause, else nearest it in the sentence{note}",
-        )
+        ),
+        Reason("period_basis", 0.6, f"stated: the quote's words {cells['period_as_written']!r} give the period"),
     ]
     end = point if lower not in OPENS_PERIOD else ""
     if end and end > source.published.isoformat()[: len(end)]:
         cells["forecast"] = "true"
         reasons.append(Reason("forecast", 0.7, f"{end} is after the publication ({source.label()})"))
     return reasons
+
+
+def _relative_year(context: Context, clause, sentence, cells: dict[str, str]) -> list[Reason]:
+    """A year named by its distance from the publication's (`last year`), in the number's clause or sentence."""
+    text, published = context.source.text, context.source.published
+    for span in (clause, sentence):
+        for words, offset in RELATIVE_YEARS.items():
+            match = phrase_pattern(words).search(text, *span)
+            if match:
+                cells["period"], cells["period_as_written"] = str(published.year + offset), match.group()
+                cells["period_basis"] = "stated"
+                why = f"{match.group()!r}, counted from the source's publication ({context.source.label()})"
+                return [Reason("period", 0.6, why), Reason("period_basis", 0.6, f"stated: the quote's words {why}")]
+    return []
+
+
+def _undated_period(context: Context, sentence: tuple[int, int], cells: dict[str, str]) -> list[Reason]:
+    """A sentence with no year or date: a claim in the present tense takes the year of the source's publication
+    (`publication`); one of another time (`has cut`, `fell`, `will`) has no period (`none`), unless another
+    sentence dates it (`context`), which the curator decides."""
+    saying = [
+        (match.start(), match.end())
+        for pattern, _, _ in context.vocabulary.cues.get("source_verb", [])
+        for match in pattern.finditer(context.source.text, *sentence)
+    ]
+    read = tense(context.source.text, sentence, [*_numbers_within(context, sentence), *saying])
+    if read.tense == "present":
+        year = str(context.source.published.year)
+        cells["period"], cells["period_basis"] = year, "publication"
+        cells["note"] = "Present tense: the year of publication."
+        why = (
+            f"no year or date in its sentence and no verb of another time: a present-tense claim takes the year of "
+            f"the source's publication ({year}); if another sentence dates it, that date (context)"
+        )
+        return [Reason("period", 0.4, why), Reason("period_basis", 0.4, "publication: a present-tense claim")]
+    cells["period_basis"] = "none"
+    why = (
+        f"no year or date in its sentence, and {read.words!r} is of the {read.tense}: no period; "
+        "if another sentence dates it, that date (context)"
+    )
+    return [Reason("period", 0.4, why), Reason("period_basis", 0.4, f"none: {read.words!r} is of the {read.tense}")]
+
+
+def _numbers_within(context: Context, span: tuple[int, int]) -> list[tuple[int, int]]:
+    first = bisect.bisect_left(context.numbers, (span[0], span[0]))
+    last = bisect.bisect_left(context.numbers, (span[1], span[1]))
+    return context.numbers[first:last]
 
 
 def _inside(reading: Reading, span: tuple[int, int]) -> bool:
@@ -605,11 +687,18 @@ def _event(proposed: Proposed, context: Context, reading: Reading) -> None:
     (year, month, day), resolution = resolved
     cells = _quoted(context, reading)
     kind, kind_reason = _event_kind(context, reading)
-    date = dt.date(year, month or 1, day or 1)
+    from .add_source import date_interval
+
+    date, precision = dt.date(year, month or 1, day or 1), "day" if day else "month"
+    first, last = date_interval(date, precision)
     cells |= {"kind": kind, "description": cells["quote"][:1000], "date_as_written": reading.text}
-    cells |= {"date": date.isoformat(), "date_precision": "day" if day else "month", "date_resolution": resolution}
+    cells |= {"date": date.isoformat(), "date_precision": precision, "date_resolution": resolution}
+    cells |= {"date_start": first.isoformat(), "date_end": last.isoformat()}
+    interval = f"of {first}..{last}, the days {date.isoformat()} at {precision} precision stands for"
     reasons = [
         Reason("date", 0.6 if resolution else 0.9, resolution or f"{reading.text!r} gives the date whole"),
+        Reason("date_start", 0.9, f"the first day {interval}"),
+        Reason("date_end", 0.9, f"the last day {interval}"),
         kind_reason,
         Reason("description", 0.3, "the sentence as written: say what happened in your words"),
     ]
@@ -645,12 +734,19 @@ def _statements(proposed: Proposed, context: Context) -> None:
         speaker = _speaker(context, match.start(), match.end())
         cells = {"source_id": context.source.source_id, "quote": text[start:end], "char_start": str(start)}
         cells |= {"char_end": str(end), "speaker_id": context.entity_cell(speaker[0]) if speaker else ""}
+        cells["speaker_basis"] = "stated" if speaker else ""
         why = (
-            Reason("speaker_id", 0.7, speaker[1])
+            [
+                Reason("speaker_id", 0.7, speaker[1]),
+                Reason("speaker_basis", 0.7, f"stated: the speaker is named with a verb of saying ({speaker[1]})"),
+            ]
             if speaker
-            else Reason("speaker_id", 0.0, "no name with a verb of saying next to the quotation: choose the speaker")
+            else [
+                Reason("speaker_id", 0.0, "no name with a verb of saying next to the quotation: choose the speaker"),
+                Reason("speaker_basis", 0.0, "choose it with the speaker: carried (the sentence before) or inferred"),
+            ]
         )
-        proposed.add("statements", cells, [Reason("row", 0.8, "a quotation in quotation marks"), why])
+        proposed.add("statements", cells, [Reason("row", 0.8, "a quotation in quotation marks"), *why])
 
 
 def _speaker(context: Context, opening: int, closing: int) -> tuple[Name, str] | None:

@@ -125,16 +125,31 @@ def test_an_unseen_article_kept_whole_is_accepted_and_the_package_stays_valid(so
         "2025-07",
         "benchmark-mineral-intelligence",
     )
-    assert (share["metric"], share["subject_id"], share["period"]) == ("share_of_world_mining", "brazil", "")
+    assert (share["metric"], share["subject_id"], share["period"]) == ("share_of_world_mining", "brazil", "2025")
     assert (count["metric"], count["subject_id"], count["period"]) == ("ev_production", "india", "2024")
+    # how each credit and period was decided: a credit in the sentence is stated; a date in it gives the period
+    # (stated, its words in period_as_written); a present-tense claim takes the publication year; a past one none
+    assert (price["attribution_basis"], price["period_basis"], price["period_as_written"]) == (
+        "stated",
+        "stated",
+        "in July",
+    )
+    assert (share["attribution_basis"], share["period_basis"]) == ("none", "publication")
+    assert (count["attribution_basis"], count["period_basis"]) == ("none", "stated")
+    output = figures["about 4,200 tonnes"]
+    assert (output["period"], output["period_basis"]) == ("", "none")
+    for row in (price, share, count, output):
+        reasons = {line.split(" ")[0] for line in row["reasons"].splitlines()}
+        assert {"attribution_basis", "period_basis"} <= reasons, row["reasons"]
     exclusions = {row["as_written"]: row["reason"] for row in rows if row["table"] == "exclusions"}
     assert exclusions == {"first": "ordinal", "half": "period_part", "second": "ordinal", "F-35": "product_designation"}
     (event,) = [row for row in rows if row["table"] == "events"]
     assert (event["date_as_written"], event["date"], event["kind"]) == ("August 3", "2025-08-03", "meeting")
+    assert (event["date_precision"], event["date_start"], event["date_end"]) == ("day", "2025-08-03", "2025-08-03")
     assert "Year not given; 2025" in event["date_resolution"]
     (statement,) = [row for row in rows if row["table"] == "statements"]
     entities = {row["proposal_id"]: row for row in rows if row["table"] == "entities"}
-    assert entities[statement["speaker_id"]]["name"] == "Anna Berg"
+    assert entities[statement["speaker_id"]]["name"] == "Anna Berg" and statement["speaker_basis"] == "stated"
     company = next(row for row in entities.values() if row["name"] == "Lynwood Mining Ltd")
     assert company["aliases"] == "Lynwood Mining;Lynwood Mining Ltd" and company["type"] == "company"
 
