@@ -50,6 +50,7 @@ def test_the_figures_view_decodes_each_code_beside_it(schemas):
         "metric_description": ("metric", "metrics", "description"),
         "subject_name": ("subject_id", "entities", "name"),
         "attributed_to_name": ("attributed_to_id", "entities", "name"),
+        "related_figure_as_written": ("related_figure_id", "figures", "as_written"),  # a key into its own table
     }
     assert columns.index("subject_name") == columns.index("subject_id") + 1
 
