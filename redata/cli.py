@@ -343,6 +343,7 @@ def main() -> None:
     from .startup import prepare_process
 
     prepare_process()
+    signal.signal(signal.SIGINT, _on_interrupt)
     try:
         code = app(standalone_mode=False, prog_name="redata")  # returns the code of a typer.Exit instead of raising it
     except CannotRun as error:
@@ -359,17 +360,36 @@ def main() -> None:
             print(f"redata: error: {error.format_message()}", file=sys.stderr)
         sys.exit(2)
     except Exception as error:
-        if os.environ.get("REDATA_DEBUG"):
+        _internal_error(error)
+    except BaseException as error:  # a panic of native code (pyo3's PanicException) is no Exception
+        if isinstance(error, SystemExit):
             raise
-        _fail(
-            f"redata: internal error: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''} "
-            "(REDATA_DEBUG=1 shows the traceback)"
-        )
+        _internal_error(error)
     if code == 130:  # typer's answer to a Ctrl-C while a command runs
         _interrupted(INTERRUPTED)
     # the command is done (its output written): a Ctrl-C while the interpreter shuts down has nothing to stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+_INTERRUPTS: list[int] = []
+
+
+def _on_interrupt(signum: int, frame) -> None:
+    """Python's own answer to a Ctrl-C, remembered: native code may catch the KeyboardInterrupt it raises."""
+    _INTERRUPTS.append(signum)
+    raise KeyboardInterrupt
+
+
+def _internal_error(error: BaseException) -> None:
+    from .entry import INTERRUPTED
+
+    if _INTERRUPTS:  # a library caught the Ctrl-C where it landed, and failed in its stead
+        _interrupted(INTERRUPTED)
+    if os.environ.get("REDATA_DEBUG"):
+        raise error
+    message = str(error).splitlines()[0] if str(error) else ""
+    _fail(f"redata: internal error: {type(error).__name__}: {message} (REDATA_DEBUG=1 shows the traceback)")
 
 
 def _fail(message: str, code: int = 2) -> None:
