@@ -114,6 +114,21 @@ def _new_name(text: str, start: int, end: int, sentence_start: int, type_cues) -
     if start == sentence_start and words and words[0].lower() in FUNCTION_WORDS:
         words = words[1:]
         start = end - len(" ".join(words)) if words else end
+    words = _name_words(words, type_cues)
+    if words is None:
+        return None
+    name = " ".join(words)
+    if not _may_be_a_name(words, name, start == sentence_start and len(words) == 1):
+        return None
+    start = text.find(name, start, end + 1)
+    if start < 0:  # the words were joined by other white space than one space
+        return None
+    return _typed(Name(start, start + len(name), name, None), type_cues)
+
+
+def _name_words(words: list[str], type_cues) -> list[str] | None:
+    """The words of a capitalised run that make the name: trailing connectives, a possessive and a closing full
+    stop (not an abbreviation the type cues know) left out."""
     while words and words[-1].lower() in {"of", "for", "and", "the", "de", "du", "von", "van", "&"}:
         words = words[:-1]
     if not words:
@@ -121,19 +136,17 @@ def _new_name(text: str, start: int, end: int, sentence_start: int, type_cues) -
     last = POSSESSIVE.sub("", words[-1])
     if last.endswith(".") and last.count(".") == 1 and last.lower() not in {word for _, word, _ in type_cues}:
         last = last[:-1]
-    words[-1] = last
-    name = " ".join(words)
+    return [*words[:-1], last]
+
+
+def _may_be_a_name(words: list[str], name: str, one_word_opening: bool) -> bool:
+    """Not a lone word opening a sentence, a demonym, a month or weekday, function words only, or digits."""
     lowered = {word.lower().strip(".") for word in words}
-    if not name or (start == sentence_start and len(words) == 1) or any(c.isdigit() for c in name):
-        return None
+    if not name or one_word_opening or any(c.isdigit() for c in name) or len(name) < 2:
+        return False
     if len(words) == 1 and DEMONYM.match(name):
-        return None
-    if lowered & (set(MONTHS) | WEEKDAYS) or lowered <= FUNCTION_WORDS or len(name) < 2:
-        return None
-    start = text.find(name, start, end + 1)
-    if start < 0:  # the words were joined by other white space than one space
-        return None
-    return _typed(Name(start, start + len(name), name, None), type_cues)
+        return False
+    return not (lowered & (set(MONTHS) | WEEKDAYS) or lowered <= FUNCTION_WORDS)
 
 
 def _typed(name: Name, type_cues) -> Name:
