@@ -110,7 +110,11 @@ def generate(out: Path, rows: int, seed: int = 0) -> Path:
         publisher=pl.lit(None, pl.String),
         published=pl.lit("2025-06-01"),
         published_precision=pl.lit("month"),
+        published_start=pl.lit("2025-06-01"),
+        published_end=pl.lit("2025-06-30"),
         published_basis=pl.lit("Synthetic benchmark text."),
+        url=pl.lit(None, pl.String),
+        accessed=pl.lit(None, pl.String),
         language=pl.lit("en"),
         rights=pl.lit("Generated for benchmarks; no rights reserved."),
     )
@@ -132,8 +136,11 @@ def generate(out: Path, rows: int, seed: int = 0) -> Path:
         subject_id=pl.format("synthetic-{}", "entity"),
         period=pl.col("year").cast(pl.String),
         period_as_written="period_as_written",
+        period_basis=pl.lit("stated"),  # "In <year>" is in the quote
         forecast=pl.lit("false"),
         attributed_to_id=pl.lit(None, pl.String),
+        attribution_basis=pl.lit("none"),
+        related_figure_id=pl.lit(None, pl.String),
         note=pl.lit(None, pl.String),
     )
     first_mentions = frame.group_by("source_id", "entity", maintain_order=True).agg(
