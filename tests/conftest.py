@@ -22,6 +22,7 @@ from pathlib import Path
 
 import hypothesis  # noqa: F401  imported before `cli`'s start-up, which takes a missing one as missing
 import pytest
+import semver
 
 # Hypothesis runs derandomized in CI (the same examples every run); HYPOTHESIS_PROFILE=thorough explores anew.
 # A dozen examples a test: each validates a whole package.
@@ -42,6 +43,37 @@ REFERENCES = next(
     (folder / "shared" / "references" for folder in REPO.parents if (folder / "shared" / "references").is_dir()),
     SHARED / "references",
 )
+
+
+def _released_package() -> tuple[str, str, str]:
+    """The real package's name and version, and the date of that version's CHANGELOG.md entry."""
+    descriptor = json.loads((REPO / "datapackage" / "datapackage.json").read_text(encoding="utf-8"))
+    name, version = descriptor["name"], descriptor["version"]
+    changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    heading = re.search(rf"^## \[{re.escape(version)}\] - (\d{{4}}-\d{{2}}-\d{{2}})$", changelog, re.MULTILINE)
+    assert heading, f"CHANGELOG.md has no entry for the package's version {version}"
+    return name, version, heading[1]
+
+
+# The versions tests speak of, derived from the release the repository holds, so that a new release leaves the
+# tests as they are: the built folder's name, the changelog heading to add an entry above, the versions after it
+# (the next patch, minor and major) and pre-releases (of the released version itself, and of the next ones).
+PACKAGE_NAME, PACKAGE_VERSION, RELEASE_DATE = _released_package()
+BUILT_NAME = f"{PACKAGE_NAME}-{PACKAGE_VERSION}"
+CHANGELOG_HEADING = f"## [{PACKAGE_VERSION}]"
+_RELEASED = semver.Version.parse(PACKAGE_VERSION)
+NEXT_PATCH = str(_RELEASED.bump_patch())
+NEXT_MINOR = str(_RELEASED.bump_minor())
+NEXT_MAJOR = str(_RELEASED.bump_major())
+PRERELEASE = str(_RELEASED.replace(prerelease="rc.1"))
+NEXT_PATCH_PRERELEASE = str(_RELEASED.bump_patch().replace(prerelease="rc.1"))
+NEXT_MINOR_PRERELEASE = str(_RELEASED.bump_minor().replace(prerelease="rc.1"))
+AFTER_NEXT_MINOR_PRERELEASE = str(_RELEASED.bump_minor().bump_minor().replace(prerelease="rc.1"))
+
+
+def built_name(version: str) -> str:
+    """The folder a release of the package with this version is built into."""
+    return f"{PACKAGE_NAME}-{version}"
 
 
 @dataclass

@@ -8,13 +8,11 @@ import json
 
 import pytest
 import yaml
-from conftest import REPO, run_cli
+from conftest import BUILT_NAME, PACKAGE_VERSION, RELEASE_DATE, REPO, run_cli
 
 from redata.citation import as_bibtex, as_csl_json, as_text, cff_errors, cite_row, package_facts, render
 from redata.errors import CannotRun
 from redata.loader import open_release
-
-BUILT_NAME = "us-china-rare-earths-1.0.0"
 
 
 def test_the_repository_citation_is_valid_cff_and_current(monkeypatch):
@@ -36,7 +34,7 @@ def test_the_repository_citation_is_valid_cff_and_current(monkeypatch):
 def test_the_release_carries_a_valid_citation(built):
     text = (built / "CITATION.cff").read_text(encoding="utf-8")
     assert cff_errors(text) == []
-    assert yaml.safe_load(text)["date-released"] == "2026-11-22"
+    assert yaml.safe_load(text)["date-released"] == RELEASE_DATE
 
 
 def test_an_invalid_citation_is_found():
@@ -49,7 +47,7 @@ def test_an_invalid_citation_is_found():
 def test_a_figure_cited_in_text(built, location):
     release = open_release(built if location is None else built.parent / location)
     text = as_text(cite_row(release, "s003-f03"))
-    assert "US–China rare-earth trade" in text and "version 1.0.0" in text and "row s003-f03" in text
+    assert "US–China rare-earth trade" in text and f"version {PACKAGE_VERSION}" in text and "row s003-f03" in text
     with (built / "figures.csv").open(encoding="utf-8", newline="") as handle:
         quote = next(row["quote"] for row in csv.DictReader(handle) if row["figure_id"] == "s003-f03")
     assert f"Quote: “{quote}”" in text
@@ -73,9 +71,9 @@ def test_bibtex_reads_back_with_pybtex(built):
 
     citation = cite_row(open_release(built), "s000-f04")
     entries = parse_string(as_bibtex(citation), "bibtex").entries
-    entry = entries["us-china-rare-earths-1.0.0:s000-f04"]
+    entry = entries[f"{BUILT_NAME}:s000-f04"]
     assert entry.type == "misc"
-    assert entry.fields["year"] == "2026" and entry.fields["version"] == "1.0.0"
+    assert entry.fields["year"] == RELEASE_DATE[:4] and entry.fields["version"] == PACKAGE_VERSION
     assert r"about 60\% of the world’s rare earths are mined in China" in entry.fields["note"]
     assert [str(person) for person in entry.persons["author"]] == ["{redata contributors}"]
 
@@ -94,7 +92,7 @@ def test_csl_json_renders_with_citeproc(built):
     bibliography = CitationStylesBibliography(style, source, formatter.plain)
     bibliography.register(Citation([CitationItem(items[0]["id"])]))
     rendered = str(bibliography.bibliography()[0])
-    assert "redata contributors" in rendered and "2026" in rendered and "row s003-f21" in rendered
+    assert "redata contributors" in rendered and RELEASE_DATE[:4] in rendered and "row s003-f21" in rendered
 
 
 def test_unknown_and_ambiguous_ids_are_refused(built, source, tables):
@@ -118,9 +116,9 @@ def test_an_unvalidated_source_date_is_cited_as_it_stands(source, tables):
 def test_the_cli_prints_each_format(built):
     bibtex = run_cli("cite", "s003-f16", "--package", built, "--format", "bibtex")
     assert bibtex.code == 0, bibtex.stderr
-    assert bibtex.stdout.startswith("@misc{us-china-rare-earths-1.0.0:s003-f16,")
+    assert bibtex.stdout.startswith(f"@misc{{{BUILT_NAME}:s003-f16,")
     csl = run_cli("cite", "s003-f16", "-p", built, "-f", "csl-json")
-    assert json.loads(csl.stdout)[0]["id"] == "us-china-rare-earths-1.0.0:s003-f16"
+    assert json.loads(csl.stdout)[0]["id"] == f"{BUILT_NAME}:s003-f16"
     missing = run_cli("cite", "s999-f99", "-p", built)
     assert missing.code == 2 and "no row with id 's999-f99'" in missing.stderr and "Traceback" not in missing.stderr
     row_cff = run_cli("cite", "s003-f16", "-p", built, "-f", "cff")

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import GUIDE, GUIDE_BLOCK
+from conftest import BUILT_NAME, GUIDE, GUIDE_BLOCK, NEXT_MINOR, built_name
 
 from redata.diff import diff_packages
 
@@ -85,7 +85,7 @@ def _review(path: Path) -> None:
 
 
 def _the_release_adds_exactly_the_accepted_rows(dist: Path) -> None:
-    changes = diff_packages(dist / "us-china-rare-earths-1.0.0", dist / "us-china-rare-earths-1.1.0")
+    changes = diff_packages(dist / BUILT_NAME, dist / built_name(NEXT_MINOR))
     added = {table.table: table.added for table in changes.tables if table.bump != "none"}
     assert added == {
         "sources": 1,

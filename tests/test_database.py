@@ -14,14 +14,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import REPO
+from conftest import BUILT_NAME, REPO
 
 import redata
 from redata import schema as table_schema
 from redata.database import create_table, create_view
 from redata.labels import LABELLED_SUFFIX, decoded_columns
 
-BUILT_NAME = "us-china-rare-earths-1.0.0"
 SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT"}
 
 

@@ -10,8 +10,6 @@ from conftest import cli, edit_json
 
 import redata
 
-BUILT_NAME = "us-china-rare-earths-1.0.0"
-
 
 def test_identical_releases_need_no_bump(built):
     result = redata.diff_packages(built, built)

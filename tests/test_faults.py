@@ -14,9 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, cli, edit_json
-
-BUILT_NAME = "us-china-rare-earths-1.0.0"
+from conftest import BUILT_NAME, CHANGELOG_HEADING, NEXT_PATCH, REPO, built_name, cli, edit_json
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -29,18 +27,20 @@ def debris(out: Path) -> list[Path]:
     return [p for p in out.iterdir() if p.name.startswith(".redata-staging")]
 
 
-def next_version(source: Path, tables, version: str = "1.0.1") -> None:
+def next_version(source: Path, tables, version: str = NEXT_PATCH) -> None:
     figure = tables.read("figures")[0]
     tables.update("figures", "figure_id", figure["figure_id"], note="A corrected note.")
     edit_json(source / "datapackage" / "datapackage.json", lambda d: d.update(version=version))
     changelog = source / "CHANGELOG.md"
     text = changelog.read_text(encoding="utf-8")
-    changelog.write_text(text.replace("## [1.0.0]", f"## [{version}] - 2026-12-01\n\n- Note.\n\n## [1.0.0]", 1))
+    changelog.write_text(
+        text.replace(CHANGELOG_HEADING, f"## [{version}] - 2026-12-01\n\n- Note.\n\n{CHANGELOG_HEADING}", 1)
+    )
 
 
 @pytest.fixture
 def released(source, tmp_path) -> Path:
-    """An output folder holding release 1.0.0 of the source package copy."""
+    """An output folder holding the release of the source package copy (PACKAGE_VERSION)."""
     out = tmp_path / "out"
     assert cli("build", source / "datapackage", "--out", out).code == 0
     return out
@@ -120,7 +120,7 @@ def test_a_build_stopped_at_any_moment_loses_nothing(source, tables, released, h
     """Stopped while it reads the package, once its staging folder appears, and at moments after."""
     before = snapshot(released)
     next_version(source, tables)
-    new = released / "us-china-rare-earths-1.0.1"
+    new = released / built_name(NEXT_PATCH)
     moments = [lambda pid: reading(pid, source), lambda pid: bool(debris(released))] + [0.3, 0.8, 1.5, 3.0]
     for moment in moments:
         process = start_build(source, released)
@@ -135,7 +135,7 @@ def test_a_build_stopped_at_any_moment_loses_nothing(source, tables, released, h
             assert process.returncode == 130 and stderr.strip().splitlines()[-1] == "redata: interrupted", stderr
             assert not debris(released)
         unchanged = {k: v for k, v in before.items() if k != ".redata-build.lock"}
-        assert {k: v for k, v in snapshot(released).items() if "1.0.1" not in k and k in unchanged} == unchanged
+        assert {k: v for k, v in snapshot(released).items() if new.name not in k and k in unchanged} == unchanged
         if new.exists():  # only ever complete: renamed into place whole, its zip beside it
             assert cli("validate", new).code == 0
             with zipfile.ZipFile(released / f"{new.name}.zip") as archive:

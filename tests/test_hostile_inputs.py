@@ -11,9 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Tables, cli, copy_source, edit_json
-
-BUILT_NAME = "us-china-rare-earths-1.0.0"
+from conftest import BUILT_NAME, REPO, Tables, cli, copy_source, edit_json
 
 
 def rewrite(path: Path, change) -> None:

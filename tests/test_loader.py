@@ -10,18 +10,26 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import cli, edit_json
+import semver
+from conftest import (
+    AFTER_NEXT_MINOR_PRERELEASE,
+    BUILT_NAME,
+    CHANGELOG_HEADING,
+    NEXT_MINOR,
+    PACKAGE_VERSION,
+    built_name,
+    cli,
+    edit_json,
+)
 
 import redata
 from redata import loader
 from redata.errors import CannotRun
 
-BUILT_NAME = "us-china-rare-earths-1.0.0"
-
 
 def release_copy(built: Path, folder: Path, version: str) -> Path:
     """A copy of the built release that says it is `version` (its files unchanged)."""
-    copy = folder / f"us-china-rare-earths-{version}"
+    copy = folder / built_name(version)
     shutil.copytree(built, copy)
     descriptor = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
     descriptor["version"] = version
@@ -66,9 +74,9 @@ def test_versions_newest_release_and_pre_releases(built, tmp_path):
     release_copy(built, dist, "1.2.0-rc.1")
     release_copy(built, dist, "1.1.0")
     (dist / "notes").mkdir()  # not a release: ignored
-    assert loader.find_release(dist).name == "us-china-rare-earths-1.1.0"
-    assert loader.find_release(dist, prerelease=True).name == "us-china-rare-earths-1.2.0-rc.1"
-    assert loader.find_release(dist, "1.2.0-rc.1").name == "us-china-rare-earths-1.2.0-rc.1"
+    assert loader.find_release(dist).name == built_name("1.1.0")
+    assert loader.find_release(dist, prerelease=True).name == built_name("1.2.0-rc.1")
+    assert loader.find_release(dist, "1.2.0-rc.1").name == built_name("1.2.0-rc.1")
     with pytest.raises(
         CannotRun, match=r"no release of version 2\.0\.0; versions there: 1\.0\.0, 1\.1\.0, 1\.2\.0-rc\.1"
     ):
@@ -109,7 +117,7 @@ def test_labels_returns_the_labelled_view(built):
 
 
 def test_a_file_that_does_not_match_its_descriptor_is_refused(built, tmp_path):
-    copy = release_copy(built, tmp_path, "1.0.0")
+    copy = release_copy(built, tmp_path, PACKAGE_VERSION)
     parquet = copy / "figures.parquet"
     data = bytearray(parquet.read_bytes())
     data[100] ^= 0xFF
@@ -120,7 +128,7 @@ def test_a_file_that_does_not_match_its_descriptor_is_refused(built, tmp_path):
 
 
 def test_paths_that_leave_the_release_are_refused(built, tmp_path):
-    copy = release_copy(built, tmp_path, "1.0.0")
+    copy = release_copy(built, tmp_path, PACKAGE_VERSION)
     descriptor = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
     descriptor["resources"][0]["parquet"]["path"] = "../secret.parquet"
     (copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
@@ -152,24 +160,28 @@ def _release(source, tables, out, version: str, note: str) -> None:
     edit_json(source / "datapackage" / "datapackage.json", lambda d: d.update(version=version))
     changelog = source / "CHANGELOG.md"
     text = changelog.read_text(encoding="utf-8")
-    changelog.write_text(text.replace("## [1.0.0]", f"## [{version}] - 2026-12-01\n\n- A note.\n\n## [1.0.0]", 1))
+    changelog.write_text(
+        text.replace(CHANGELOG_HEADING, f"## [{version}] - 2026-12-01\n\n- A note.\n\n{CHANGELOG_HEADING}", 1)
+    )
     assert cli("build", source / "datapackage", "--out", out).code == 0
 
 
 def test_the_newest_release_is_loaded_and_a_pre_release_only_when_asked(source, tables, tmp_path):
     out = tmp_path / "out"
     assert cli("build", source / "datapackage", "--out", out).code == 0
-    _release(source, tables, out, "1.0.10", "Newer note.")
-    _release(source, tables, out, "1.1.0-rc.1", "Candidate note.")
+    minor = semver.Version.parse(NEXT_MINOR)
+    _release(source, tables, out, str(minor.replace(patch=9)), "Older note.")
+    _release(source, tables, out, str(minor.replace(patch=10)), "Newer note.")
+    _release(source, tables, out, AFTER_NEXT_MINOR_PRERELEASE, "Candidate note.")
     first_id = tables.read("figures")[0]["figure_id"]
 
     def note(**options) -> str:
         figures = redata.load("figures", path=out, **options)
         return figures.loc[figures["figure_id"] == first_id, "note"].item()
 
-    assert note() == "Newer note."  # 1.0.10 is newer than 1.0.9 would be: SemVer, not text order
+    assert note() == "Newer note."  # X.Y.10 is newer than X.Y.9: SemVer, not text order
     assert note(prerelease=True) == "Candidate note."
-    assert note(version="1.0.0") not in ("Newer note.", "Candidate note.")
+    assert note(version=PACKAGE_VERSION) not in ("Older note.", "Newer note.", "Candidate note.")
 
 
 @pytest.mark.parametrize("damage", ["swapped", "corrupt"])

@@ -16,11 +16,25 @@ import jsonschema
 import pandas as pd
 import polars as pl
 import pyarrow.parquet as pq
-from conftest import PROFILES, REFERENCES, REPO, cli, edit_json, run_cli
+from conftest import (
+    BUILT_NAME,
+    CHANGELOG_HEADING,
+    NEXT_MINOR_PRERELEASE,
+    NEXT_PATCH,
+    NEXT_PATCH_PRERELEASE,
+    PACKAGE_VERSION,
+    PRERELEASE,
+    PROFILES,
+    REFERENCES,
+    RELEASE_DATE,
+    REPO,
+    built_name,
+    cli,
+    edit_json,
+    run_cli,
+)
 
 import redata
-
-BUILT_NAME = "us-china-rare-earths-1.0.0"
 
 
 def csv_rows(path: Path) -> int:
@@ -49,7 +63,7 @@ def test_descriptor_is_data_package_2(built):
     profile = json.loads((PROFILES / "datapackage.json").read_text(encoding="utf-8"))
     jsonschema.Draft7Validator(profile).validate(descriptor)
     assert descriptor["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
-    assert descriptor["version"] == "1.0.0" and descriptor["created"].endswith("Z")
+    assert descriptor["version"] == PACKAGE_VERSION and descriptor["created"].endswith("Z")
     assert descriptor["licenses"] and descriptor["contributors"] and descriptor["keywords"]
     assert {s["source_id"] for s in descriptor["sources"]} == {"s000", "s003"}
     assert all(len(s["sha256"]) == 64 for s in descriptor["sources"])
@@ -165,7 +179,8 @@ def _bump(source: Path, version: str) -> None:
     changelog = source / "CHANGELOG.md"
     text = changelog.read_text(encoding="utf-8")
     changelog.write_text(
-        text.replace("## [1.0.0]", f"## [{version}] - 2026-12-01\n\n- A correction.\n\n## [1.0.0]", 1), encoding="utf-8"
+        text.replace(CHANGELOG_HEADING, f"## [{version}] - 2026-12-01\n\n- A correction.\n\n{CHANGELOG_HEADING}", 1),
+        encoding="utf-8",
     )
 
 
@@ -180,16 +195,16 @@ def test_versioning_refuses_changed_content_and_accepts_a_patch(source, tables, 
     assert refused.code == 1 and "bump the version" in refused.stderr and "Traceback" not in refused.stderr
     assert {p.name: p.read_bytes() for p in (out / BUILT_NAME).iterdir()} == first
 
-    _bump(source, "1.0.1")
+    _bump(source, NEXT_PATCH)
     accepted = cli("build", source / "datapackage", "--out", out)
     assert accepted.code == 0, accepted.stderr
-    assert accepted.stdout.strip().endswith("us-china-rare-earths-1.0.1/datapackage.json")
+    assert accepted.stdout.strip().endswith(f"{built_name(NEXT_PATCH)}/datapackage.json")
 
-    result = redata.diff_packages(out / BUILT_NAME, out / "us-china-rare-earths-1.0.1")
+    result = redata.diff_packages(out / BUILT_NAME, out / built_name(NEXT_PATCH))
     changed = [t for t in result.tables if t.bump != "none"]
     assert [(t.table, t.added, t.removed, t.changed, t.bump) for t in changed] == [("figures", 0, 0, 1, "patch")]
     assert result.bump == "patch"
-    shown = cli("diff", out / BUILT_NAME, out / "us-china-rare-earths-1.0.1")
+    shown = cli("diff", out / BUILT_NAME, out / built_name(NEXT_PATCH))
     assert shown.code == 0 and "required bump: patch" in shown.stdout and figure["figure_id"] in shown.stdout
 
 
@@ -206,16 +221,16 @@ def test_a_declared_bump_smaller_than_the_change_is_refused(source, tables, tmp_
         }
     )
     tables.write("qualifiers", rows)
-    _bump(source, "1.0.1")
+    _bump(source, NEXT_PATCH)
     refused = cli("build", source / "datapackage", "--out", out)
     assert refused.code == 1 and "need a minor bump" in refused.stderr
-    assert not (out / "us-china-rare-earths-1.0.1").exists()
+    assert not (out / built_name(NEXT_PATCH)).exists()
 
 
 def test_a_version_needs_a_changelog_entry(source, tmp_path):
-    edit_json(source / "datapackage" / "datapackage.json", lambda d: d.update(version="1.0.1"))
+    edit_json(source / "datapackage" / "datapackage.json", lambda d: d.update(version=NEXT_PATCH))
     result = cli("build", source / "datapackage", "--out", tmp_path / "out")
-    assert result.code == 1 and "CHANGELOG.md has no entry for version 1.0.1" in result.stderr
+    assert result.code == 1 and f"CHANGELOG.md has no entry for version {NEXT_PATCH}" in result.stderr
 
 
 def test_rebuilding_the_same_content_changes_nothing(built):
@@ -231,23 +246,25 @@ def _note(tables, text: str) -> None:
 
 
 def test_a_pre_release_of_a_version_released_already_is_refused(source, tables, tmp_path):
-    """Pre-release precedence is SemVer's: 1.0.0-rc.1 comes before 1.0.0, so it cannot follow it."""
+    """Pre-release precedence is SemVer's: X.Y.Z-rc.1 comes before X.Y.Z, so it cannot follow it."""
     out = tmp_path / "out"
     assert cli("build", source / "datapackage", "--out", out).code == 0
     _note(tables, "A later note.")
-    _bump(source, "1.0.0-rc.1")
+    _bump(source, PRERELEASE)
     refused = cli("build", source / "datapackage", "--out", out)
-    assert refused.code == 1 and "is a pre-release of 1.0.0, which is released already" in refused.stderr
+    assert refused.code == 1 and f"is a pre-release of {PACKAGE_VERSION}, which is released already" in refused.stderr
 
 
 def test_build_metadata_makes_no_new_version(source, tables, tmp_path):
     out = tmp_path / "out"
     assert cli("build", source / "datapackage", "--out", out).code == 0
     _note(tables, "Other content.")
-    _bump(source, "1.0.0+rebuilt")
+    _bump(source, f"{PACKAGE_VERSION}+rebuilt")
     refused = cli("build", source / "datapackage", "--out", out)
-    assert refused.code == 1 and "has the precedence of the built 1.0.0 but other content" in refused.stderr
-    assert not (out / "us-china-rare-earths-1.0.0+rebuilt").exists()
+    assert (
+        refused.code == 1 and f"has the precedence of the built {PACKAGE_VERSION} but other content" in refused.stderr
+    )
+    assert not (out / f"{BUILT_NAME}+rebuilt").exists()
 
 
 def test_a_pre_release_declares_its_bump_against_the_last_release(source, tables, tmp_path):
@@ -256,10 +273,10 @@ def test_a_pre_release_declares_its_bump_against_the_last_release(source, tables
     rows = tables.read("qualifiers")
     rows.append({**rows[0], "qualifier": "in the region of", "description": "Read as approximately."})
     tables.write("qualifiers", rows)
-    _bump(source, "1.0.1-rc.1")
+    _bump(source, NEXT_PATCH_PRERELEASE)
     refused = cli("build", source / "datapackage", "--out", out)
     assert refused.code == 1 and "need a minor bump" in refused.stderr
-    _bump(source, "1.1.0-rc.1")
+    _bump(source, NEXT_MINOR_PRERELEASE)
     assert cli("build", source / "datapackage", "--out", out).code == 0
 
 
@@ -272,6 +289,9 @@ def test_a_date_a_zip_cannot_carry_is_refused_with_nothing_published(source, tmp
         assert not (out / BUILT_NAME).exists()
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     changelog = source / "CHANGELOG.md"
-    changelog.write_text(changelog.read_text(encoding="utf-8").replace("2026-11-22", "1979-12-31"), encoding="utf-8")
+    text = changelog.read_text(encoding="utf-8")
+    changelog.write_text(
+        text.replace(f"{CHANGELOG_HEADING} - {RELEASE_DATE}", f"{CHANGELOG_HEADING} - 1979-12-31"), encoding="utf-8"
+    )
     result = cli("build", source / "datapackage", "--out", out)
     assert result.code == 2 and "is in 1979" in result.stderr

@@ -4,9 +4,20 @@ changelog entry; a smaller level, an invalid package or no release to count from
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
-from conftest import edit_json, file_bytes, run_cli
+from conftest import (
+    CHANGELOG_HEADING,
+    NEXT_MAJOR,
+    NEXT_MINOR,
+    NEXT_PATCH,
+    PACKAGE_VERSION,
+    RELEASE_DATE,
+    edit_json,
+    file_bytes,
+    run_cli,
+)
 
 from redata.errors import CannotRun, Refused
 from redata.release import changelog_with, release, release_date
@@ -23,19 +34,20 @@ def test_a_corrected_value_makes_a_patch_release_that_changes_only_the_version_a
     descriptor_before = json.loads((source / "datapackage" / "datapackage.json").read_text(encoding="utf-8"))
     before = file_bytes(source)
     released = release("patch", source / "datapackage", built.parent, DAY)
-    assert (released.previous, released.version, released.needed) == ("1.0.0", "1.0.1", "patch")
+    assert (released.previous, released.version, released.needed) == (PACKAGE_VERSION, NEXT_PATCH, "patch")
     after = file_bytes(source)
     assert sorted(name for name in before if before[name] != after[name]) == [
         "CHANGELOG.md",
         "datapackage/datapackage.json",
     ]
-    assert json.loads(after["datapackage/datapackage.json"]) == {**descriptor_before, "version": "1.0.1"}
+    assert json.loads(after["datapackage/datapackage.json"]) == {**descriptor_before, "version": NEXT_PATCH}
     changelog = after["CHANGELOG.md"].decode()
     entry = (
-        "## [1.0.1] - 2026-12-05\n\nThe changes since 1.0.0, as `redata diff` counts them (a patch release):\n\n"
-        "- `figures`: 1 row changed (`s000-f04`)\n\n## [1.0.0] - 2026-11-22"
+        f"## [{NEXT_PATCH}] - 2026-12-05\n\nThe changes since {PACKAGE_VERSION}, as `redata diff` counts them "
+        "(a patch release):\n\n"
+        f"- `figures`: 1 row changed (`s000-f04`)\n\n{CHANGELOG_HEADING} - {RELEASE_DATE}"
     )
-    assert entry in changelog and changelog.startswith(before["CHANGELOG.md"].decode().split("## [1.0.0]")[0])
+    assert entry in changelog and changelog.startswith(before["CHANGELOG.md"].decode().split(CHANGELOG_HEADING)[0])
 
 
 def test_rows_added_need_a_minor_release_and_a_patch_is_refused_with_the_changes(article_source, built):
@@ -48,22 +60,22 @@ def test_rows_added_need_a_minor_release_and_a_patch_is_refused_with_the_changes
         release("patch", root / "datapackage", built.parent, DAY)
     assert "figures: 3 added, 0 removed, 0 changed (minor)" in refusal.value.details
     assert file_bytes(root) == before
-    assert release("minor", root / "datapackage", built.parent, DAY).version == "1.1.0"
+    assert release("minor", root / "datapackage", built.parent, DAY).version == NEXT_MINOR
     # set again before it is built: the new level replaces the version and its entry
     again = release("major", root / "datapackage", built.parent, DAY)
-    assert (again.version, again.replaced) == ("2.0.0", "1.1.0")
+    assert (again.version, again.replaced) == (NEXT_MAJOR, NEXT_MINOR)
     changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert "## [1.1.0]" not in changelog and changelog.count("## [2.0.0] - 2026-12-05") == 1
+    assert f"## [{NEXT_MINOR}]" not in changelog and changelog.count(f"## [{NEXT_MAJOR}] - 2026-12-05") == 1
     assert "- `figures`: 3 rows added (`s004-f01`, `s004-f02`, `s004-f03`)" in changelog
-    assert _version(root) == "2.0.0"
+    assert _version(root) == NEXT_MAJOR
 
 
 def test_nothing_to_release_an_invalid_package_or_an_older_version_is_refused(source, tables, built):
     dist = built.parent
-    with pytest.raises(Refused, match="nothing changed since 1.0.0"):
+    with pytest.raises(Refused, match=f"nothing changed since {re.escape(PACKAGE_VERSION)}"):
         release("minor", source / "datapackage", dist, DAY)
     edit_json(source / "datapackage" / "datapackage.json", lambda d: d.update(version="0.9.0"))
-    with pytest.raises(Refused, match="holds version 0.9.0, older than the release 1.0.0"):
+    with pytest.raises(Refused, match=rf"holds version 0\.9\.0, older than the release {re.escape(PACKAGE_VERSION)}"):
         release("minor", source / "datapackage", dist, DAY)
     tables.update("figures", "figure_id", "s000-f04", unit="parsec")
     before = file_bytes(source)
@@ -83,7 +95,8 @@ def test_a_refused_release_exits_1_with_one_line(source, built):
     result = run_cli("release", "patch", "--dist", built.parent, cwd=source)
     assert (
         result.code == 1
-        and result.stderr.strip() == "redata: refused: nothing changed since 1.0.0; there is nothing to release"
+        and result.stderr.strip()
+        == f"redata: refused: nothing changed since {PACKAGE_VERSION}; there is nothing to release"
     )
 
 

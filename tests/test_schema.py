@@ -7,7 +7,7 @@ import json
 
 import jsonschema
 import pyarrow.parquet as pq
-from conftest import PROFILES, REPO, Tables, edit_json, errors_of, run_cli
+from conftest import BUILT_NAME, PROFILES, REPO, Tables, edit_json, errors_of, run_cli
 
 from redata import schema as table_schema
 from redata import validate
@@ -64,7 +64,7 @@ def test_a_type_edited_in_the_schema_changes_pandera_and_parquet(source, tmp_pat
 
     result = run_cli("build", source / "datapackage", "--out", tmp_path / "out")
     assert result.code == 0, result.stderr
-    built = tmp_path / "out" / "us-china-rare-earths-1.0.0" / "figures.parquet"
+    built = tmp_path / "out" / BUILT_NAME / "figures.parquet"
     assert str(pq.read_schema(built).field("char_end").type) == "double"
 
 
