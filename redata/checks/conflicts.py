@@ -45,7 +45,8 @@ def check(context: Context) -> list[Problem]:
     first_rows = conflicts.head(MAX_ROWS_PER_RULE).get_column("first_row")
     shown = figures.frame.select(KEY)[first_rows.to_list()]  # each conflict's key, as the figures hold it
     sides = (
-        figures.frame.join(shown, on=KEY, how="semi", nulls_equal=True)
+        figures.frame.select(ROW, *KEY, *SIDES)
+        .join(shown, on=KEY, how="semi", nulls_equal=True)
         .select(ROW, *[pl.col(c).cast(pl.String) for c in (*KEY, *SIDES)])
         .sort(ROW)
     )
