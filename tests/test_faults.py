@@ -77,6 +77,8 @@ def test_a_disk_that_fills_up_leaves_nothing(source, tables, released):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails instead of killing
         resource.setrlimit(resource.RLIMIT_FSIZE, (50_000, 50_000))
 
+    # the size limit cuts short whatever the process writes, coverage's data too: that goes elsewhere
+    environment = {**os.environ, "COVERAGE_FILE": str(released.parent / ".coverage-size-limited")}
     done = subprocess.run(
         [sys.executable, "-m", "redata", "build", str(source / "datapackage"), "--out", str(released)],
         cwd=REPO,
@@ -84,6 +86,7 @@ def test_a_disk_that_fills_up_leaves_nothing(source, tables, released):
         text=True,
         preexec_fn=limited,
         timeout=300,
+        env=environment,
     )
     assert done.returncode == 2 and "cannot write the release" in done.stderr and "nothing was published" in done.stderr
     assert snapshot(released) == before and not debris(released)
