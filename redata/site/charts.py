@@ -7,7 +7,6 @@ words (`as_written`). Rendering runs Vega-Lite in-process (vl-convert) with ever
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -283,7 +282,8 @@ def timeline(rows: dict[str, list[dict[str, Any]]]) -> Chart:
             "event": e["event_id"],
             "kind": str(e["kind"]).replace("_", " "),
             "start": str(e["date"]),
-            "end": _period_end(dt.date.fromisoformat(str(e["date"])), e["date_precision"]).isoformat(),
+            # the interval the events table stores (a release before 1.1 has none: its events are drawn at their date)
+            "end": str(e.get("date_end") or e["date"]),
             "precision": e["date_precision"],
             "source": e["source_id"],
         }
@@ -330,12 +330,3 @@ def _timeline_spec(title: str, description: str, values: list[dict[str, Any]]) -
             },
         ],
     )
-
-
-def _period_end(start: dt.date, precision: str) -> dt.date:
-    if precision == "year":
-        return dt.date(start.year, 12, 31)
-    if precision == "month":
-        following = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
-        return following - dt.timedelta(days=1)
-    return start
