@@ -84,25 +84,12 @@ class Proposed:
 
 def propose(source_id: str, package: str | Path = "datapackage", out: str | Path | None = None) -> Path:
     """Write the proposals for SOURCE_ID's archived text to `out` (default `<source_id>-proposals.csv`)."""
-    from .curation import source_package
-    from .package import open_package
-
-    where = source_package(package)
-    opened = open_package(where.descriptor)
-    form = proposal_format(opened)
-    source = _source(opened, source_id)
-    proposals = proposals_for(source, _vocabulary(opened), _reader(where.descriptor.parent))
-    path = Path(out) if out is not None else Path(DEFAULT_OUT.format(source_id=source_id))
-    try:
-        write_proposals(path, form, proposals)
-    except OSError as error:
-        raise CannotRun(f"{path}: cannot be written: {error.strerror or error}") from None
-    return path
+    return propose_command(source_id, package, out).path
 
 
 @dataclass
 class Written:
-    """What `redata propose` prints."""
+    """What `redata propose` wrote, and prints."""
 
     path: Path
     proposals: list[Proposal]
@@ -119,14 +106,20 @@ class Written:
 
 
 def propose_command(source_id: str, package: str | Path, out: str | Path | None) -> Written:
-    from .proposals import proposal_format as format_of
-    from .proposals import read_proposals
-
-    path = propose(source_id, package, out)
     from .curation import source_package
     from .package import open_package
 
-    return Written(path, read_proposals(path, format_of(open_package(source_package(package).descriptor))))
+    where = source_package(package)
+    opened = open_package(where.descriptor)
+    form = proposal_format(opened)
+    source = _source(opened, source_id)
+    proposals = proposals_for(source, _vocabulary(opened), _reader(where.descriptor.parent))
+    path = Path(out) if out is not None else Path(DEFAULT_OUT.format(source_id=source_id))
+    try:
+        write_proposals(path, form, proposals)
+    except OSError as error:
+        raise CannotRun(f"{path}: cannot be written: {error.strerror or error}") from None
+    return Written(path, proposals)
 
 
 # ---------------------------------------------------------------- reading the package
