@@ -137,7 +137,7 @@ def _table_rows(package, name: str) -> list[dict[str, str]]:
 
 
 def _source(package, source_id: str) -> Source:
-    from .archive import _Refused, read_text
+    from .archive import UnusableText, read_text
     from .limits import MAX_PROPOSED_TEXT_CHARS
 
     rows = {row.get("source_id"): row for row in _table_rows(package, "sources")}
@@ -147,7 +147,7 @@ def _source(package, source_id: str) -> Source:
         raise Refused(f"{source_id!r} is not a source of the package (sources: {known}); add it with redata add-source")
     try:
         text = read_text(package, row.get("file") or "", row.get("sha256"))
-    except _Refused as refusal:
+    except UnusableText as refusal:
         raise Refused(f"{source_id}: {refusal.problem[3]}") from None
     if len(text) > MAX_PROPOSED_TEXT_CHARS:
         raise Refused(
