@@ -24,6 +24,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+# Every command measured runs in the environment this process started with, as from the user's shell: polars,
+# which generate.py imports, sets its allocator's settings in os.environ as it loads (`_RJEM_MALLOC_CONF`), and
+# a child inheriting them would not run as a user's command does (see `redata.startup`).
+ENVIRONMENT = dict(os.environ)
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
@@ -56,7 +60,11 @@ def measure(command: list[str], cwd: Path = REPO, repeat: int = 1) -> dict:
     runs = []
     for _ in range(repeat):
         output = subprocess.run(
-            [sys.executable, "-c", MEASURE, json.dumps(command), str(cwd)], capture_output=True, text=True, check=True
+            [sys.executable, "-c", MEASURE, json.dumps(command), str(cwd)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=ENVIRONMENT,
         )
         runs.append(json.loads(output.stdout))
     return {

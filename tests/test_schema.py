@@ -8,9 +8,12 @@ import json
 import jsonschema
 import pyarrow.parquet as pq
 from conftest import BUILT_NAME, PROFILES, REPO, Tables, edit_json, errors_of, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from redata import schema as table_schema
 from redata import validate
+from redata.checks.descriptor import profile_problems
 
 SCHEMAS = sorted((REPO / "schemas").glob("*.json"))
 
@@ -26,6 +29,39 @@ def test_every_schema_is_table_schema_2():
         schema = json.loads(path.read_text(encoding="utf-8"))
         assert list(validator.iter_errors(schema)) == [], path.name
         assert table_schema.schema_errors(schema, {p.stem: json.loads(p.read_text()) for p in SCHEMAS}) == [], path.name
+
+
+FIELDS = [field for path in SCHEMAS for field in json.loads(path.read_text(encoding="utf-8"))["fields"]]
+FIELD_KEYS = ["type", "name", "format", "constraints", "title", "bareNumber", "trueValues", "categories", "rdfType"]
+TYPES = ["string", "number", "integer", "date", "year", "boolean", "any", "list", "String", ""]
+SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+ANY_JSON = st.recursive(
+    SCALARS | st.text(max_size=6) | st.sampled_from(TYPES),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=6), inner, max_size=2),
+    max_leaves=6,
+)
+
+
+# cheap: many more examples than the profile's dozen, since it stands for the whole profile's verdict
+@settings(max_examples=300)
+@given(field=st.sampled_from(FIELDS), key=st.sampled_from(FIELD_KEYS), value=ANY_JSON, drop=st.booleans())
+def test_a_field_checked_by_its_type_has_the_verdict_of_the_whole_profile(field, key, value, drop):
+    field = {k: v for k, v in field.items() if k != key} if drop else {**field, key: value}
+    schema = {"fields": [{"name": "id"}, field]}
+    whole = jsonschema.Draft7Validator(json.loads((PROFILES / "tableschema.json").read_text(encoding="utf-8")))
+    assert (profile_problems(schema, "tableschema.json", "t") == []) == whole.is_valid(schema)
+
+
+def test_a_field_error_names_the_property_at_fault():
+    fields = [{"name": "share", "type": "number", "bareNumber": "no"}, {"name": "code", "format": 3}]
+    problems = profile_problems({"fields": fields}, "tableschema.json", "t")
+    assert [(p.field, p.message.removeprefix("not valid tableschema.json: ")) for p in problems] == [
+        ("fields/0/bareNumber", "'no' is not of type 'boolean'"),
+        ("fields/1/format", "3 is not one of ['default', 'email', 'uri', 'binary', 'uuid']"),
+    ]
+    [problem] = profile_problems({"fields": [{"name": "n", "type": "float"}]}, "tableschema.json", "t")
+    assert problem.field == "fields/0/type"
+    assert "'float' is not one of ['string', 'number', 'integer'" in problem.message
 
 
 def test_every_table_has_a_schema_and_a_csv():

@@ -27,6 +27,7 @@ PACKAGE_NAME = re.compile(r"[a-z0-9]+([._-][a-z0-9]+)*")
 PROFILE_PROPERTIES = ("$schema", "profile")
 DATA_PACKAGE_2 = "https://datapackage.org/profiles/2.0/datapackage.json"
 MAX_MESSAGE = 300
+TABLE_SCHEMA = "tableschema.json"
 
 
 def check(package: Package) -> tuple[list[Problem], set[str]]:
@@ -64,11 +65,34 @@ def _files_problems(package: Package) -> list[Problem]:
 
 
 @cache
+def _profile(profile: str) -> dict[str, Any]:
+    text = package_files.files("redata").joinpath("profiles", "2.0", profile).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@cache
 def _validator(profile: str):
     import jsonschema
 
-    text = package_files.files("redata").joinpath("profiles", "2.0", profile).read_text(encoding="utf-8")
-    return jsonschema.Draft7Validator(json.loads(text))
+    return jsonschema.Draft7Validator(_profile(profile))
+
+
+@cache
+def _table_schema_validators():
+    """The Table Schema profile split where it defines a field: as exactly one (`oneOf`) of 15 definitions, one
+    per field type, each naming its `type` (`string` may go unnamed). A field is valid when the definition of
+    its own type accepts it; checked against that one alone, an error names the property at fault, where the
+    `oneOf` says only "not valid under any of the given schemas" (and the package's 26 schemas take 0.016 s
+    against 0.12 s). Returns the validator of the rest of the profile, of a field of any type, and by type."""
+    import jsonschema
+
+    profile = _profile(TABLE_SCHEMA)
+    field = profile["properties"]["fields"]["items"]
+    fields = {**profile["properties"]["fields"], "items": {}}
+    rest = {**profile, "properties": {**profile["properties"], "fields": fields}}
+    by_type = {definition["properties"]["type"]["enum"][0]: definition for definition in field["oneOf"]}
+    validators = {kind: jsonschema.Draft7Validator(definition) for kind, definition in by_type.items()}
+    return jsonschema.Draft7Validator(rest), jsonschema.Draft7Validator(field), validators
 
 
 def profile_problems(instance: Any, profile: str, table: str | None) -> list[Problem]:
@@ -82,14 +106,32 @@ def profile_problems(instance: Any, profile: str, table: str | None) -> list[Pro
 
 @cache
 def _profile_errors(instance: str, profile: str) -> tuple[tuple[str | None, str], ...]:
-    """(where, message) of each error of a JSON text against a profile. The Table Schema profile takes 15 ms a
-    schema; a process that validates many packages of the same schemas (the tests) checks each text once."""
+    """(where, message) of each error of a JSON text against a profile. A process that validates many packages
+    of the same schemas (the tests) checks each text once."""
+    value = json.loads(instance)
+    if profile != TABLE_SCHEMA:
+        return tuple(_errors(_validator(profile), value))
+    rest, any_field, by_type = _table_schema_validators()
+    errors = _errors(rest, value)
+    fields = value.get("fields") if isinstance(value, dict) else None
+    for index, field in enumerate(fields if isinstance(fields, list) else []):
+        kind = field.get("type", "string") if isinstance(field, dict) else None
+        if not isinstance(kind, str):  # not a field, or a type no definition names: the profile says why
+            errors += _errors(any_field, field, ("fields", index))
+        elif kind in by_type:
+            errors += _errors(by_type[kind], field, ("fields", index))
+        else:
+            errors.append((f"fields/{index}/type", f"{kind!r} is not one of {list(by_type)}"))
+    return tuple(errors)
+
+
+def _errors(validator, value: Any, prefix: tuple = ()) -> list[tuple[str | None, str]]:
     errors = []
-    for error in _validator(profile).iter_errors(json.loads(instance)):
-        where = "/".join(str(part) for part in error.absolute_path) or None
+    for error in validator.iter_errors(value):
+        where = "/".join(str(part) for part in (*prefix, *error.absolute_path)) or None
         message = error.message if len(error.message) <= MAX_MESSAGE else error.message[: MAX_MESSAGE - 1] + "…"
         errors.append((where, message))
-    return tuple(errors)
+    return errors
 
 
 def _package_properties(descriptor: dict[str, Any]) -> list[Problem]:
