@@ -14,8 +14,9 @@ ENVIRONMENT = {
     # numpy (which pyarrow loads) starts a BLAS thread per core that spins while it waits for work: 0.18 s of
     # CPU at 1M rows taken from the two cores the checks use. Nothing a command runs uses BLAS.
     "OPENBLAS_NUM_THREADS": "1",
-    # polars' allocator (jemalloc) keeps freed pages for 10 s by default; returned at once, a validation of the
-    # 1M-row package peaked at 771 MB against 901 MB.
+    # polars' allocator (jemalloc) keeps freed pages a while (polars asks for 0.5 s); returned at once, a
+    # validation of the 1M-row package peaks at 793-917 MB against 962-1129 MB, and takes 30 % longer, the time
+    # of faulting the pages in again.
     "_RJEM_MALLOC_CONF": "dirty_decay_ms:0,muzzy_decay_ms:0",
 }
 
