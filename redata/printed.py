@@ -115,10 +115,7 @@ def read_pages(path: Path) -> list[Page]:
     """Every page of a PDF as lines of words; raises DocumentError for anything that is not a readable PDF."""
     if path.stat().st_size > MAX_BYTES:
         raise DocumentError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MiB")
-    try:
-        import pdfplumber
-    except ImportError as error:  # the layer reports this as a rule it cannot evaluate
-        raise ReaderMissing(f"pdfplumber is not installed ({error}); it reads reference documents") from None
+    pdfplumber = pdf_library()
     try:
         with pdfplumber.open(path) as pdf:
             if len(pdf.pages) > MAX_PAGES:
@@ -128,6 +125,16 @@ def read_pages(path: Path) -> list[Page]:
         raise
     except Exception as error:  # noqa: BLE001  pdfminer raises many kinds of errors on damaged files
         raise DocumentError(f"{path}: cannot be read as a PDF ({type(error).__name__}: {error})") from None
+
+
+def pdf_library():
+    """pdfplumber, which reads the documents; ReaderMissing where it is not installed (the layer reports that as a
+    rule it cannot evaluate)."""
+    try:
+        import pdfplumber
+    except ImportError as error:
+        raise ReaderMissing(f"pdfplumber is not installed ({error}); it reads reference documents") from None
+    return pdfplumber
 
 
 def _page(position: int, page) -> Page:

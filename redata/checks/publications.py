@@ -12,14 +12,15 @@ publication, and a publication with values names the copy they were checked agai
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
 
+from ..package import file_hash
 from ..report import MAX_ROWS_PER_RULE, Problem
 from . import MESSAGE, ROW, Context, Table, row_problems
 
@@ -270,12 +271,13 @@ def _pages(path: Path, sha256: str):
 
     if path.stat().st_size > printed.MAX_BYTES:  # not even hashed: no copy checked is that large
         return None, ("reference-document-readable", "file", f"{path} is larger than {printed.MAX_BYTES} bytes")
-    found = file_sha256(path)
+    found = file_hash(path)
     if found != sha256:
         message = f"{path} has sha256 {found}, not the recorded one: its values were not checked against it"
         return None, ("reference-document-sha256", "sha256", message)
     try:
-        return printed.read_pages(path), None
+        printed.pdf_library()  # asked each time: pages read before would hide a reader that is gone
+        return _read_pages(found, path), None
     except printed.ReaderMissing as error:
         return None, ("reference-value-printed-unevaluable", "file", str(error))
     except printed.DocumentError as error:
@@ -290,12 +292,14 @@ def _document_path(folder: Path, file: str) -> Path | None:
     return path if path.is_relative_to(folder.resolve()) else None
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+@lru_cache(maxsize=4)
+def _read_pages(sha256: str, path: Path) -> tuple:
+    """The pages of the document at `path`, whose bytes have this sha256 (checked by the caller): a process that
+    validates several packages against one document (the tests do, hundreds of times) reads it once; the USGS
+    chapter's two pages take 0.5 s to read."""
+    from .. import printed
+
+    return tuple(printed.read_pages(path))
 
 
 KEY_FIELDS = ("section", "row_group", "row_label", "column_group", "column_label")
