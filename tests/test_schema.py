@@ -48,8 +48,10 @@ ANY_JSON = st.recursive(
 def test_a_field_checked_by_its_type_has_the_verdict_of_the_whole_profile(field, key, value, drop):
     field = {k: v for k, v in field.items() if k != key} if drop else {**field, key: value}
     schema = {"fields": [{"name": "id"}, field]}
-    whole = jsonschema.Draft7Validator(json.loads((PROFILES / "tableschema.json").read_text(encoding="utf-8")))
-    assert (profile_problems(schema, "tableschema.json", "t") == []) == whole.is_valid(schema)
+    descriptor = {"name": "p", "resources": [{"name": "t", "path": "t.csv", "schema": schema}]}
+    for profile, instance in (("tableschema.json", schema), ("datapackage.json", descriptor)):
+        whole = jsonschema.Draft7Validator(json.loads((PROFILES / profile).read_text(encoding="utf-8")))
+        assert (profile_problems(instance, profile, "t") == []) == whole.is_valid(instance), profile
 
 
 def test_a_field_error_names_the_property_at_fault():
@@ -58,6 +60,11 @@ def test_a_field_error_names_the_property_at_fault():
     assert [(p.field, p.message.removeprefix("not valid tableschema.json: ")) for p in problems] == [
         ("fields/0/bareNumber", "'no' is not of type 'boolean'"),
         ("fields/1/format", "3 is not one of ['default', 'email', 'uri', 'binary', 'uuid']"),
+    ]
+    descriptor = {"name": "p", "resources": [{"name": "t", "path": "t.csv", "schema": {"fields": fields}}]}
+    assert [p.field for p in profile_problems(descriptor, "datapackage.json", None)] == [
+        "resources/0/schema/fields/0/bareNumber",
+        "resources/0/schema/fields/1/format",
     ]
     [problem] = profile_problems({"fields": [{"name": "n", "type": "float"}]}, "tableschema.json", "t")
     assert problem.field == "fields/0/type"
