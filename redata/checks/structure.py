@@ -133,6 +133,8 @@ def _type_problems(table: Table) -> list[Problem]:
 
     bad = table.raw.bad_cells
     problems: list[Problem] = []
+    if bad.height == 0:  # the common case, answered without a filter a field
+        return problems
     for field in table_schema.fields(table.schema):
         cells = bad.filter(pl.col("column") == field["name"])
         if cells.height:
@@ -212,17 +214,16 @@ def _uniqueness_problems(table: Table) -> list[Problem]:
 
 
 def _formula_problems(table: Table) -> list[Problem]:
-    """Text cells that start like a formula (`-5`, a number, is not one). One pass counts them in every text
-    column at once (a categorical's distinct texts stand for its rows); only a column with some is searched."""
+    """Text cells that start like a formula (`-5`, a number, is not one). One pass finds the text columns where
+    some cell does, in every text column at once; only those are searched."""
     import polars as pl
 
     names = [f["name"] for f in table_schema.fields(table.schema) if table_schema.is_text(f)]
-    starts = [_formula_start(table.frame, name).sum().alias(str(index)) for index, name in enumerate(names)]
-    counts = table.frame.select(starts).row(0) if names else ()
+    found = table.frame.select(_some_formula(table.frame, name).alias(str(i)) for i, name in enumerate(names))
     message = "text starts with = + - @ or a tab or carriage return, which a spreadsheet would run as a formula"
     problems: list[Problem] = []
-    for name, count in zip(names, counts, strict=True):
-        if count:
+    for name, some in zip(names, found.row(0) if names else (), strict=True):
+        if some:
             text = table_schema.column(name).cast(pl.String)
             failing = table.frame.select(pl.col(ROW), text.alias(VALUE)).filter(
                 pl.col(VALUE).str.contains(table_schema.FORMULA_START)
@@ -234,16 +235,14 @@ def _formula_problems(table: Table) -> list[Problem]:
     return problems
 
 
-def _formula_start(frame, name: str):
-    """Where a text column starts like a formula: a categorical's rows where one of its distinct texts does."""
+def _some_formula(frame, name: str):
+    """Whether some cell of a text column starts like a formula; a categorical's distinct texts stand for its rows."""
     import polars as pl
 
     column = table_schema.column(name)
-    if frame.schema[name] != pl.Categorical:
-        return column.str.contains(table_schema.FORMULA_START)
-    texts = frame.get_column(name).unique().drop_nulls().cast(pl.String)
-    formulas = texts.filter(texts.str.contains(table_schema.FORMULA_START))
-    return column.cast(pl.String).is_in(formulas.implode()) if formulas.len() else pl.repeat(False, pl.len())
+    if frame.schema[name] == pl.Categorical:
+        column = column.unique()
+    return column.cast(pl.String).str.contains(table_schema.FORMULA_START).any()
 
 
 # ---------------------------------------------------------------- a built package's Parquet files
