@@ -295,7 +295,7 @@ def _document_path(folder: Path, file: str) -> Path | None:
 @lru_cache(maxsize=4)
 def _read_pages(sha256: str, path: Path) -> tuple:
     """The pages of the document at `path`, whose bytes have this sha256 (checked by the caller): a process that
-    validates several packages against one document (the tests do, hundreds of times) reads it once; the USGS
+    validates several packages against one document (the tests do, dozens of times) reads it once; the USGS
     chapter's two pages take 0.5 s to read."""
     from .. import printed
 

@@ -133,7 +133,7 @@ def _type_problems(table: Table) -> list[Problem]:
 
     bad = table.raw.bad_cells
     problems: list[Problem] = []
-    if bad.height == 0:  # the common case, answered without a filter a field
+    if bad.height == 0:  # every cell parsed, the common case: no field needs a look
         return problems
     for field in table_schema.fields(table.schema):
         cells = bad.filter(pl.col("column") == field["name"])
