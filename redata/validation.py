@@ -51,6 +51,7 @@ def run(path: str | Path = "datapackage", reference_folder: str | Path | None = 
         for layer in (domain, agreement, references, consistency):
             report.problems += layer.check(context)
         context.texts, problems = reading.result()
+        del reading  # the future holds its result, the texts, as long as it lives
     report.problems += problems
     report.skipped.update(_skipped(package, tables))
     for layer in (provenance, coverage, publications):
