@@ -194,3 +194,84 @@ def test_a_parquet_file_that_is_not_the_recorded_one_is_one_line(built, tmp_path
         (copy / "units.parquet").write_bytes(b"PAR1" + b"\0" * 100)
     with pytest.raises(CannotRun, match="the Parquet file of table units has [0-9]+ bytes, the descriptor says"):
         redata.load("units", path=copy)
+
+
+def _zipped(members: dict[str, str]):
+    """A release zip holding these files (name -> text)."""
+
+    def make(built: Path, folder: Path) -> Path:
+        path = folder / "release.zip"
+        with zipfile.ZipFile(path, "w") as archive:
+            for name, text in members.items():
+                archive.writestr(name, text)
+        return path
+
+    return make
+
+
+def _built_copy(change):
+    """A copy of the built release whose descriptor's text is `change`d."""
+
+    def make(built: Path, folder: Path) -> Path:
+        copy = folder / BUILT_NAME
+        shutil.copytree(built, copy)
+        descriptor = copy / "datapackage.json"
+        descriptor.write_text(change(descriptor.read_text(encoding="utf-8")), encoding="utf-8")
+        return copy
+
+    return make
+
+
+def _in_figures(change):
+    """The descriptor's text with its figures resource `change`d."""
+
+    def edit(text: str) -> str:
+        descriptor = json.loads(text)
+        change(next(r for r in descriptor["resources"] if r["name"] == "figures"))
+        return json.dumps(descriptor)
+
+    return edit
+
+
+def _text_file(built: Path, folder: Path) -> Path:
+    path = folder / "notes.txt"
+    path.write_text("not a release", encoding="utf-8")
+    return path
+
+
+MALFORMED = {
+    "a schema not inline": (
+        _built_copy(_in_figures(lambda r: r.update(schema="figures.json"))),
+        r"not a release \(its Table Schemas are not inline",
+    ),
+    "a table without Parquet": (
+        _built_copy(_in_figures(lambda r: r.pop("parquet"))),
+        r"table 'figures' has no Parquet file",
+    ),
+    "a descriptor that is no object": (_built_copy(lambda text: "[1]"), r"descriptor must be a JSON object"),
+    "a file that is no release": (_text_file, r"neither a datapackage\.json nor a release zip"),
+    "a zip of two folders": (
+        _zipped({"a/datapackage.json": "{}", "b/datapackage.json": "{}"}),
+        r"a release zip holds one folder, this one holds 2 entries at its top",
+    ),
+    "a zip whose descriptor is not JSON": (_zipped({"a/datapackage.json": "{"}), r"its datapackage\.json is not JSON"),
+    "a zip whose descriptor is no object": (
+        _zipped({"a/datapackage.json": "[]"}),
+        r"its datapackage\.json must be a JSON object",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED)
+def test_a_malformed_release_is_refused_in_one_line_saying_what_is_wrong(built, tmp_path, case):
+    make, says = MALFORMED[case]
+    path = make(built, tmp_path)
+    with pytest.raises(CannotRun, match=says) as refused:
+        redata.load("figures", path)
+    assert "\n" not in str(refused.value)
+
+
+def test_a_zip_member_larger_than_the_limit_is_refused_before_it_is_inflated(built, monkeypatch):
+    monkeypatch.setattr(loader, "MAX_MEMBER_BYTES", 100)  # the descriptor is larger: the limit itself is not tested
+    with pytest.raises(CannotRun, match=r"datapackage\.json would inflate to \d+ bytes; refused"):
+        redata.load("figures", built.parent / f"{BUILT_NAME}.zip")
