@@ -11,8 +11,9 @@ import textwrap
 import pytest
 from conftest import REPO, file_bytes
 
+from redata import transaction
 from redata.errors import CannotRun, Refused
-from redata.transaction import JOURNAL_NAME, STAGING_PREFIX, Transaction, recover
+from redata.transaction import JOURNAL_NAME, LOCK_NAME, STAGING_PREFIX, Transaction, recover
 
 
 def _no_leftovers(root) -> None:
@@ -129,3 +130,22 @@ def test_mirror_makes_a_package_that_validates_as_the_original(source):
         assert validate(descriptor).valid()
         linked = (descriptor.parent / "figures.csv").stat().st_ino
         assert linked == (source / "datapackage" / "figures.csv").stat().st_ino  # linked, not copied
+
+
+def test_a_lock_held_past_the_wait_is_one_line_and_nothing_is_touched(source, monkeypatch):
+    from filelock import FileLock
+
+    monkeypatch.setattr(transaction, "LOCK_WAIT_SECONDS", 0.2)
+    with FileLock(str(source / LOCK_NAME)):  # another command's
+        before = file_bytes(source)
+        with pytest.raises(CannotRun, match=r"another redata command has held the lock for 0.2 s"):
+            Transaction(source).__enter__()
+        assert file_bytes(source) == before
+    _no_leftovers(source)
+
+
+def test_a_lock_that_cannot_be_made_is_one_line(source):
+    (source / LOCK_NAME).mkdir()  # a folder where the lock file would be
+    with pytest.raises(CannotRun, match=r"\.redata\.lock: cannot be locked: "):
+        Transaction(source).__enter__()
+    _no_leftovers(source)
