@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 
 import polars as pl
+import pytest
 from conftest import cli, edit_json
 
 import redata
@@ -68,3 +69,23 @@ def test_repeated_keys_are_paired_in_order(built, tmp_path):
     result = redata.diff_packages(built, new)
     qualifiers = [t for t in result.tables if t.table == "qualifiers"][0]
     assert (qualifiers.added, qualifiers.removed, qualifiers.changed) == (1, 0, 0)
+
+
+SCHEMA_CHANGES = [
+    ("value_low", {"type": "integer"}, "field value_low type number -> integer (narrowed)", "major"),
+    ("char_start", {"type": "number"}, "field char_start type integer -> number (widened)", "minor"),
+    ("quote", {"description": "The sentence, verbatim."}, "field quote description or constraints changed", "patch"),
+]
+
+
+@pytest.mark.parametrize(("field", "change", "said", "bump"), SCHEMA_CHANGES, ids=[c[0] for c in SCHEMA_CHANGES])
+def test_a_field_retyped_or_redescribed_needs_its_bump(source, tmp_path, field, change, said, bump):
+    new = tmp_path / "new"
+    shutil.copytree(source, new)
+    edit_json(
+        new / "schemas" / "figures.json",
+        lambda schema: next(f for f in schema["fields"] if f["name"] == field).update(change),
+    )
+    result = redata.diff_packages(source / "datapackage", new / "datapackage")
+    [figures] = [t for t in result.tables if t.bump != "none"]
+    assert (figures.table, figures.schema_changes, figures.bump, result.bump) == ("figures", [said], bump, bump)
