@@ -1,5 +1,6 @@
 """The command line: every command answers --help with an example, --version works, usage errors exit 2
-without a traceback, and `redata --help` imports no heavy library."""
+without a traceback, a bug is one line (its traceback only when asked), and `redata --help` imports no heavy
+library."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, run_cli
+from conftest import REPO, cli, run_cli
+
+import redata.validation
 
 HEAVY = ("pandas", "polars", "pyarrow", "pandera", "frictionless", "jsonschema", "duckdb", "numpy")
 
@@ -43,3 +46,24 @@ def test_usage_errors_exit_2_without_traceback(args):
     result = run_cli(*args)
     assert result.code == 2
     assert "Traceback" not in result.stderr and result.stderr.strip()
+
+
+class Panic(BaseException):
+    """What native code raises when it panics (pyo3's PanicException is no Exception)."""
+
+
+@pytest.mark.parametrize("error", [RuntimeError("boom\nand more"), Panic("boom\nand more")], ids=["error", "panic"])
+def test_a_bug_is_one_line_and_exit_2_and_its_traceback_only_when_asked(monkeypatch, error):
+    def fails(*args):
+        raise error
+
+    monkeypatch.setattr(redata.validation, "validate", fails)
+    result = cli("validate")
+    name = type(error).__name__
+    assert (result.code, result.stderr) == (
+        2,
+        f"redata: internal error: {name}: boom (REDATA_DEBUG=1 shows the traceback)\n",
+    )
+    monkeypatch.setenv("REDATA_DEBUG", "1")
+    with pytest.raises(type(error)):
+        cli("validate")
