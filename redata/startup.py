@@ -14,9 +14,9 @@ ENVIRONMENT = {
     # numpy (which pyarrow loads) starts a BLAS thread per core that spins while it waits for work: 0.18 s of
     # CPU at 1M rows taken from the two cores the checks use. Nothing a command runs uses BLAS.
     "OPENBLAS_NUM_THREADS": "1",
-    # polars' allocator (jemalloc) keeps freed pages a while (polars asks for 0.5 s); returned at once, a
-    # validation of the 1M-row package peaks at 833 MB against 1094 MB (medians), and takes 38 % longer, the
-    # time of faulting the pages in again.
+    # polars' allocator (jemalloc) keeps freed pages a while (polars asks for 0.5 s, and 1 s more once they are
+    # marked free to the kernel); returned at once, a validation of the 1M-row package peaks at 833 MB against
+    # 1094 MB (medians), and takes 38 % longer, the time of faulting the pages in again.
     "_RJEM_MALLOC_CONF": "dirty_decay_ms:0,muzzy_decay_ms:0",
 }
 

@@ -58,6 +58,7 @@ def test_a_bug_is_one_line_and_exit_2_and_its_traceback_only_when_asked(monkeypa
         raise error
 
     monkeypatch.setattr(redata.validation, "validate", fails)
+    monkeypatch.delenv("REDATA_DEBUG", raising=False)
     result = cli("validate")
     name = type(error).__name__
     assert (result.code, result.stderr) == (

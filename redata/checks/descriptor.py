@@ -74,7 +74,7 @@ def _files_problems(package: Package) -> list[Problem]:
 class _Profiles(NamedTuple):
     package: Any  # the Data Package profile, a resource's schema in it only "a path or an object"
     table_schema: Any  # the Table Schema profile, a field in it only "an object"
-    any_field: Any  # a field of any type: the `oneOf`, for a field that names no type it knows
+    any_field: Any  # a field of any type: the `oneOf`, for a field whose `type` is not a text
     by_type: dict[str, Any]  # a field of each type
 
 
@@ -118,7 +118,20 @@ def _profile_errors(instance: str, profile: str) -> tuple[tuple[str | None, str]
     """(where, message) of each error of a JSON text against a profile. A process that validates many packages
     of the same schemas (the tests) checks each text once."""
     value = json.loads(instance)
-    return tuple(_table_schema_errors(value) if profile == TABLE_SCHEMA else _package_errors(value))
+    if profile == TABLE_SCHEMA:
+        return tuple(_table_schema_errors(value))
+    if profile == DATA_PACKAGE:
+        return tuple(_package_errors(value))
+    return tuple(_errors(_whole_profile(profile), value))
+
+
+@cache
+def _whole_profile(profile: str):
+    """Any other bundled profile, checked whole."""
+    import jsonschema
+
+    text = package_files.files("redata").joinpath("profiles", "2.0", profile).read_text(encoding="utf-8")
+    return jsonschema.Draft7Validator(json.loads(text))
 
 
 def _package_errors(descriptor: Any) -> list[tuple[str | None, str]]:
@@ -140,8 +153,10 @@ def _table_schema_errors(schema: Any) -> list[tuple[str | None, str]]:
     errors = _errors(profiles.table_schema, schema)
     fields = schema.get("fields") if isinstance(schema, dict) else None
     for index, field in enumerate(fields if isinstance(fields, list) else []):
-        kind = field.get("type", "string") if isinstance(field, dict) else None
-        if not isinstance(kind, str):  # not a field, or a type no definition names: the profile says why
+        if not isinstance(field, dict):
+            continue  # the rest of the profile says it is not an object
+        kind = field.get("type", "string")
+        if not isinstance(kind, str):  # a type no definition can name: the profile says why
             errors += _errors(profiles.any_field, field, ("fields", index))
         elif kind in profiles.by_type:
             errors += _errors(profiles.by_type[kind], field, ("fields", index))
