@@ -79,19 +79,22 @@ class _Profiles(NamedTuple):
 
 
 @cache
+def _profile(profile: str) -> dict[str, Any]:
+    """A bundled Data Package 2.0 profile, parsed."""
+    text = package_files.files("redata").joinpath("profiles", "2.0", profile).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@cache
 def _profiles() -> _Profiles:
     import jsonschema
-
-    def read(profile: str) -> dict[str, Any]:
-        text = package_files.files("redata").joinpath("profiles", "2.0", profile).read_text(encoding="utf-8")
-        return json.loads(text)
 
     def replaced(schema: dict, path: tuple[str, ...], part: Any) -> dict:
         """`schema` with the part at `path` (a path of keys) replaced."""
         head, *rest = path
         return {**schema, head: replaced(schema[head], tuple(rest), part) if rest else part}
 
-    package, table_schema = read(DATA_PACKAGE), read(TABLE_SCHEMA)
+    package, table_schema = _profile(DATA_PACKAGE), _profile(TABLE_SCHEMA)
     schema = ("properties", "resources", "items", "properties", "schema")
     field = table_schema["properties"]["fields"]["items"]
     by_type = {definition["properties"]["type"]["enum"][0]: definition for definition in field["oneOf"]}
@@ -130,8 +133,7 @@ def _whole_profile(profile: str):
     """Any other bundled profile, checked whole."""
     import jsonschema
 
-    text = package_files.files("redata").joinpath("profiles", "2.0", profile).read_text(encoding="utf-8")
-    return jsonschema.Draft7Validator(json.loads(text))
+    return jsonschema.Draft7Validator(_profile(profile))
 
 
 def _package_errors(descriptor: Any) -> list[tuple[str | None, str]]:
