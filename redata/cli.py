@@ -399,7 +399,12 @@ def _fail(message: str, code: int = 2) -> None:
 
 def _interrupted(message: str) -> None:
     """Exit 130 once every `finally` of the command has run (staging removed), without the interpreter's
-    shutdown: pyarrow aborts the process ("terminate called") when it ends while its reading threads still run."""
+    shutdown: pyarrow aborts the process ("terminate called") when it ends while its reading threads still run.
+    The staging folders a skipped `finally` left are removed first, through any further Ctrl-C."""
+    from . import staging
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    staging.remove_all()
     print(message, file=sys.stderr)
     sys.stdout.flush()
     sys.stderr.flush()

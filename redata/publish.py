@@ -18,13 +18,12 @@ import os
 import re
 import shutil
 import sqlite3
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
 
 from . import schema as table_schema
-from . import versions
+from . import staging, versions
 from .checks import ROW
 from .checks.descriptor import profile_problems
 from .derived import derived_tables
@@ -101,12 +100,12 @@ def _publish(context, out: Path, created: str) -> Path:
         raise CannotRun(f"{out}/{LOCK_NAME}: cannot be locked: {error}") from None
     try:
         _remove_staging(out)
-        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING}{name}-{version}-", dir=out))
-        folder = staging / final.name
+        staged = staging.make(out, f"{STAGING}{name}-{version}-")
+        folder = staged / final.name
         folder.mkdir(mode=0o755)
         write_package(context, folder, created)
         _check_descriptor(folder)
-        staged_zip = staging / zip_path.name
+        staged_zip = staged / zip_path.name
         write_zip(folder, staged_zip, created)
         if final.exists():
             _same_release(final, folder, zip_path, staged_zip)
@@ -116,7 +115,7 @@ def _publish(context, out: Path, created: str) -> Path:
             os.rename(folder, final)
     finally:
         # Under the lock every staging folder is this build's or a killed one's: all go, a folder made just as a
-        # Ctrl-C came included.
+        # Ctrl-C came included. (A Ctrl-C that skips this block leaves this build's to the entry point: `staging`.)
         _remove_staging(out)
         lock.release()
     return final / DESCRIPTOR_NAME
@@ -129,8 +128,7 @@ def _remove_staging(out: Path) -> None:
     while True:
         try:
             for path in out.glob(f"{STAGING}*"):
-                if path.is_dir() and not path.is_symlink():
-                    shutil.rmtree(path, ignore_errors=True)
+                staging.remove(path)
             break
         except KeyboardInterrupt:
             interrupted = True

@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path, PurePath, PurePosixPath
 
+from . import staging
 from .errors import CannotRun, Refused
 from .paths import ARCHIVE_FOLDER, SCHEMA_FOLDER, SOURCE_PACKAGE_FOLDER
 
@@ -55,7 +56,7 @@ class Transaction:
             raise CannotRun(f"{self.root / LOCK_NAME}: cannot be locked: {error.strerror or error}") from None
         try:
             self.recovered = recover(self.root)
-            self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.root))
+            self.staging = staging.make(self.root, STAGING_PREFIX)
             self._before = fingerprints(self.root)
         except BaseException:
             self._lock.release()
@@ -64,7 +65,7 @@ class Transaction:
 
     def __exit__(self, *exception) -> None:
         try:
-            shutil.rmtree(self.staging, ignore_errors=True)
+            staging.remove(self.staging)
         finally:
             self._lock.release()
 
@@ -156,8 +157,7 @@ def recover(root: Path) -> list[str]:
         journal.unlink()
         _sync(root)
     for stale in root.glob(f"{STAGING_PREFIX}*"):
-        if stale.is_dir() and not stale.is_symlink():
-            shutil.rmtree(stale, ignore_errors=True)
+        staging.remove(stale)
     return finished
 
 

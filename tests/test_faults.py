@@ -150,6 +150,45 @@ def test_a_build_stopped_at_any_moment_loses_nothing(source, tables, released, h
     assert not debris(released)
 
 
+# A native call that fails while a Ctrl-C is pending: SQLite computes for about a second in C and then fails
+# (integer overflow); the Ctrl-C comes meanwhile. Python raises the SQLite error first and the Ctrl-C at the next
+# function it enters: the first call of the `finally` that removes the staging folder.
+FAILING_UNDER_CTRL_C = """
+import os, signal, sqlite3, sys, threading, time
+import redata.publish
+from redata.entry import main
+
+def write_zip(folder, zip_path, created):
+    started = threading.Event()
+    def interrupt():
+        started.wait()
+        time.sleep(0.1)
+        os.kill(os.getpid(), signal.SIGINT)
+    threading.Thread(target=interrupt).start()
+    count = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n LIMIT 5000000) "
+    started.set()
+    sqlite3.connect(":memory:").execute(count + "SELECT sum(x) + abs(-9223372036854775807 - 1) FROM n").fetchall()
+
+redata.publish.write_zip = write_zip
+sys.argv = ["redata", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_ctrl_c_pending_as_a_native_call_fails_still_removes_the_staging(source, tables, released):
+    next_version(source, tables)
+    before = snapshot(released)
+    done = subprocess.run(
+        [sys.executable, "-c", FAILING_UNDER_CTRL_C, "build", str(source / "datapackage"), "--out", str(released)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 130 and done.stderr.strip() == "redata: interrupted", done.stderr
+    assert snapshot(released) == before and not debris(released)
+
+
 def test_a_release_whose_zip_was_lost_is_built_again_whole(released):
     zip_path = released / f"{BUILT_NAME}.zip"
     kept = zip_path.read_bytes()

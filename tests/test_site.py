@@ -199,6 +199,35 @@ def test_a_folder_that_is_not_a_site_is_never_replaced(tmp_path):
     assert (out / "notes.txt").read_text(encoding="utf-8") == "keep me"
 
 
+@pytest.mark.parametrize("renames_done", [0, 1, 2])
+def test_a_ctrl_c_as_a_site_replaces_another_leaves_one_whole_site(tmp_path, monkeypatch, renames_done):
+    """The Ctrl-C lands after this many of the two renames (the earlier site aside, the new one in its place)."""
+    import os
+
+    out = tmp_path / "site"
+    write_site(REPO / "datapackage", out)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    rename, renamed, interrupts = os.rename, [], []
+
+    def interrupted_rename(source, target):
+        if len(renamed) == renames_done and not interrupts:
+            interrupts.append(target)
+            raise KeyboardInterrupt
+        rename(source, target)
+        renamed.append(target)
+        if len(renamed) == renames_done == 2:
+            interrupts.append(target)
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "rename", interrupted_rename)
+    with pytest.raises(KeyboardInterrupt):
+        write_site(REPO / "datapackage", out)
+    monkeypatch.undo()
+    assert len(interrupts) == 1
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
 def test_a_package_too_large_to_browse_page_by_page_is_refused(tmp_path, monkeypatch):
     from redata.site import writer
 

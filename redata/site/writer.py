@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from importlib import resources as package_files
 from pathlib import Path
 from typing import Any
 
+from .. import staging
 from ..errors import CannotRun
 
 MARKER = ".redata-site"
@@ -43,26 +43,26 @@ def write_site(package: str | Path | None, out: str | Path) -> Path:
     out = Path(out)
     _check_replaceable(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
+    staged = staging.make(out.parent, f".{out.name}-staging-")
     try:
-        staging.chmod(0o755)  # mkdtemp's 0700 would make the published folder private
-        downloads = _copy_downloads(content, staging / "downloads")
+        staged.chmod(0o755)  # mkdtemp's 0700 would make the published folder private
+        downloads = _copy_downloads(content, staged / "downloads")
         for relative, html in render_pages(content, drawn, downloads):
-            _write(staging / relative, html)
+            _write(staged / relative, html)
         for chart in drawn:
             if chart.drawn:
-                _write(staging / "charts" / f"{chart.slug}.svg", chart.svg)
+                _write(staged / "charts" / f"{chart.slug}.svg", chart.svg)
                 _write(
-                    staging / "charts" / f"{chart.slug}.vl.json", json.dumps(chart.spec, indent=2, ensure_ascii=False)
+                    staged / "charts" / f"{chart.slug}.vl.json", json.dumps(chart.spec, indent=2, ensure_ascii=False)
                 )
         for name in STATIC_FILES:
             _write(
-                staging / name, package_files.files("redata.site").joinpath("static", name).read_text(encoding="utf-8")
+                staged / name, package_files.files("redata.site").joinpath("static", name).read_text(encoding="utf-8")
             )
-        _write(staging / MARKER, f"{content.facts.name} {content.facts.version}\n")
-        _replace(staging, out)
+        _write(staged / MARKER, f"{content.facts.name} {content.facts.version}\n")
+        _replace(staged, out)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.remove(staged)
     return out / "index.html"
 
 
@@ -87,21 +87,22 @@ def _check_replaceable(out: Path) -> None:
         raise CannotRun(f"{out}: exists and is not a site `redata site` wrote; choose another --out")
 
 
-def _replace(staging: Path, out: Path) -> None:
+def _replace(staged: Path, out: Path) -> None:
     """Move the staged site to `out`; an earlier site there is moved aside first, then removed."""
     _check_replaceable(out)
     if not out.exists():
-        os.rename(staging, out)
+        os.rename(staged, out)
         return
-    aside = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
-    os.rename(out, aside / out.name)
+    aside = staging.make(out.parent, f".{out.name}-old-")
     try:
-        os.rename(staging, out)
-    except OSError:
-        os.rename(aside / out.name, out)  # put the earlier site back
+        os.rename(out, aside / out.name)
+        os.rename(staged, out)
+    except BaseException:  # a Ctrl-C too: the earlier site goes back in place before the folder aside is removed
+        if not out.exists() and (aside / out.name).exists():
+            os.rename(aside / out.name, out)
         raise
     finally:
-        shutil.rmtree(aside, ignore_errors=True)
+        staging.remove(aside)
 
 
 # ---------------------------------------------------------------- downloads
