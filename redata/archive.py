@@ -23,6 +23,7 @@ LAYER = "provenance"
 SOURCE_FIELDS = ("source_id", "file", "sha256")  # what a sources table must have for its texts to be read
 VALUE = "\x00value"
 BARE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+TEXTS_PER_PART = 8 * MEBIBYTE  # characters of text moved into polars at a time
 
 
 class UnusableText(Exception):
@@ -39,7 +40,8 @@ def read_texts(package: Package, sources: Table | None):
     only); and the problems found."""
     import polars as pl
 
-    ids, texts, problems = [], [], []
+    schema = {"source_id": pl.String, "text": pl.String}
+    parts, ids, texts, size, problems = [], [], [], 0, []
     if sources is not None and package.paths.archive is not None and sources.has(*SOURCE_FIELDS):
         rows = (
             sources.frame.select(ROW, *SOURCE_FIELDS)
@@ -51,10 +53,14 @@ def read_texts(package: Package, sources: Table | None):
             try:
                 texts.append(read_text(package, file_name, expected))
                 ids.append(source_id)
+                size += len(texts[-1])
             except UnusableText as refusal:
                 problems += _problem(sources, row, *refusal.problem)
-    frame = pl.DataFrame({"source_id": ids, "text": texts}, schema={"source_id": pl.String, "text": pl.String})
-    return frame, problems
+            if size > TEXTS_PER_PART:  # into polars as they come: never all of them held twice
+                parts.append(pl.DataFrame({"source_id": ids, "text": texts}, schema=schema))
+                ids, texts, size = [], [], 0
+    parts.append(pl.DataFrame({"source_id": ids, "text": texts}, schema=schema))
+    return pl.concat(parts, rechunk=True), problems
 
 
 def read_text(package: Package, file_name: str, expected: str | None) -> str:

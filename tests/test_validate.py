@@ -54,6 +54,29 @@ def test_a_defect_is_reported_exactly(tmp_path, built, defect):
     assert all(p.message for p in report.problems)
 
 
+def test_texts_read_in_parts_and_quotes_checked_in_slices_give_the_same_report(tmp_path, monkeypatch):
+    """At 1M rows the texts go into polars a few MB at a time and the quotes are checked a slice of rows at a time:
+    in parts of one text and slices of three rows, quotes moved in both texts are reported as in one piece."""
+    from defects import quote_moved, update_figure
+
+    from redata import archive
+    from redata.checks import provenance
+
+    root = copy_source(tmp_path / "repo")
+    tables = Tables(root)
+    expected = quote_moved(root, tables)  # a figure of the first text
+    last = tables.read("figures")[-1]
+    assert last["source_id"] != "s000"
+    line = update_figure(tables, last, char_start=str(int(last["char_start"]) - 1))
+    expected.add(("provenance", "figures", line, "quote", "quote-at-offsets"))
+    whole = validate(root / "datapackage", REFERENCES)
+    monkeypatch.setattr(archive, "TEXTS_PER_PART", 1)
+    monkeypatch.setattr(provenance, "ROWS_AT_A_TIME", 3)
+    sliced = validate(root / "datapackage", REFERENCES)
+    assert expected <= problems_of(sliced) == problems_of(whole)
+    assert [p.message for p in sliced.problems] == [p.message for p in whole.problems]
+
+
 def test_the_command_prints_each_problem_on_a_located_line_and_exits_1(source, tables):
     figure = [r for r in tables.read("figures") if r["metric"] == "share_of_world_mining"][0]
     line = tables.update("figures", "figure_id", figure["figure_id"], value="150")
