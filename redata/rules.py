@@ -50,6 +50,7 @@ RULES: tuple[Rule, ...] = (
     Rule("version-semver", "descriptor", ERROR, "the version is a SemVer 2.0 version"),
     Rule("field-name", "descriptor", ERROR, "a field name is printable text"),
     Rule("field-name-unique", "descriptor", ERROR, "no field is declared twice in a Table Schema"),
+    Rule("missing-values", "descriptor", ERROR, "only an empty cell is declared missing (redata reads no other)"),
     Rule("field-type", "descriptor", ERROR, "each field's type is one redata can parse"),
     Rule("pattern-valid", "descriptor", ERROR, "each pattern is a regular expression both regex engines accept"),
     Rule("constraint-valid", "descriptor", ERROR, "each constraint, bound and enum value suits its field's type"),

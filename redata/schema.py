@@ -190,6 +190,11 @@ def schema_errors(
     `resources` maps each resource of the package whose schema could be read to its schema, to check foreign
     keys; `declared` names every resource the descriptor declares."""
     problems = [problem for field in fields(schema) for problem in _field_errors(field)]
+    problems += [
+        (where, "missing-values", message)
+        for where, declared in [(None, schema), *((field["name"], field) for field in fields(schema))]
+        if (message := _missing_values_error(declared))
+    ]
     names = field_names(schema)
     problems += [
         (name, "field-name-unique", f"field {name!r} is declared twice")
@@ -203,6 +208,20 @@ def schema_errors(
     for key in foreign_keys(schema):
         problems += _foreign_key_errors(key, schema, resources, declared)
     return problems
+
+
+def _missing_values_error(declared: dict[str, Any]) -> str | None:
+    """Only an empty cell is read as missing (Table Schema's default): a schema or field that names other
+    missing values would have them read as text, so it is refused rather than read otherwise than it says."""
+    entries = declared.get("missingValues", [""])
+    values = (
+        [entry.get("value") if isinstance(entry, dict) else entry for entry in entries]
+        if isinstance(entries, list)
+        else entries
+    )
+    if values == [""]:
+        return None
+    return f'missingValues {values!r}: redata reads only an empty cell as missing; declare [""] or nothing'
 
 
 def _field_errors(field: dict[str, Any]) -> list[tuple[str, str, str]]:

@@ -146,6 +146,18 @@ def field_declared_twice(root, tables):
     return {("descriptor", LEAF, None, "note", "field-name-unique"), ("descriptor", None, None, None, "frictionless")}
 
 
+def missing_values_other_than_empty(root, tables):
+    """Read as text by redata, so refused: in the schema, and in a field, where frictionless also refuses a
+    value given twice."""
+    schema_edit(root, LEAF, lambda s: s.update(missingValues=["", "NA"]))
+    schema_edit(root, LEAF, lambda s: field(s, "note").update(missingValues=[{"value": "-"}, {"value": "-"}]))
+    return {
+        ("descriptor", LEAF, None, None, "missing-values"),
+        ("descriptor", LEAF, None, "note", "missing-values"),
+        ("descriptor", None, None, None, "frictionless"),
+    }
+
+
 def field_type_unsupported(root, tables):
     schema_edit(root, LEAF, lambda s: field(s, "speaker_id").update(type="geojson"))
     return {("descriptor", LEAF, None, "speaker_id", "field-type")}
@@ -970,6 +982,7 @@ DEFECTS = (
             version_not_semver,
             field_name_control_character,
             field_declared_twice,
+            missing_values_other_than_empty,
             field_type_unsupported,
             pattern_rust_refuses,
             enum_of_the_wrong_type,
