@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import Tables, file_bytes, run_cli
+from conftest import Tables, cli, file_bytes
 
 from redata.accept import accept
 from redata.errors import Refused
@@ -137,9 +137,10 @@ def test_a_quote_shortened_in_review_is_moved_to_its_only_occurrence_and_a_given
     assert {row["entity_id"] for row in tables.read("mentions") if row["source_id"] == "s004"} >= {"volta-motors-group"}
 
 
-def test_a_file_with_nothing_kept_is_refused_by_the_command_with_exit_1(article_source):
+def test_a_file_with_nothing_kept_is_refused_by_the_command_with_exit_1(article_source, monkeypatch):
     edit_proposals(article_source / PROPOSALS, keep_only())
-    result = run_cli("accept", PROPOSALS, cwd=article_source)
+    monkeypatch.chdir(article_source)
+    result = cli("accept", PROPOSALS)
     assert result.code == 1
     assert (
         result.stderr.strip()

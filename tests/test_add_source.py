@@ -7,7 +7,7 @@ import hashlib
 import os
 
 import pytest
-from conftest import GUIDE_DETAILS, Tables, copy_source, file_bytes, guide_file, run_cli
+from conftest import GUIDE_DETAILS, Tables, cli, copy_source, file_bytes, guide_file
 
 from redata.add_source import MAX_SOURCE_BYTES, SourceDetails, add_source, date_interval, published_date
 from redata.errors import CannotRun, Refused
@@ -160,12 +160,13 @@ def test_a_built_package_cannot_be_added_to(built, tmp_path):
         add_source(tmp_path / "a.txt", SourceDetails(**GUIDE_DETAILS), built)
 
 
-def test_the_command_exits_1_on_refused_data_and_2_when_it_cannot_run(tmp_path):
+def test_the_command_exits_1_on_refused_data_and_2_when_it_cannot_run(tmp_path, monkeypatch):
     root = copy_source(tmp_path / "repo")
     seed = root / "seeds" / "003_ad337d1af4783e68.txt"
-    refused = run_cli("add-source", seed, "--title", "T", "--published", "2025", "--package", root / "datapackage")
+    refused = cli("add-source", seed, "--title", "T", "--published", "2025", "--package", root / "datapackage")
     assert refused.code == 1 and refused.stderr.strip().splitlines()[-1].startswith("redata: refused: ")
-    missing = run_cli("add-source", tmp_path / "none.txt", "--title", "T", "--published", "2025", cwd=root)
+    monkeypatch.chdir(root)
+    missing = cli("add-source", tmp_path / "none.txt", "--title", "T", "--published", "2025")
     assert (
         missing.code == 2
         and missing.stderr.strip()

@@ -8,7 +8,7 @@ import json
 
 import pytest
 import yaml
-from conftest import BUILT_NAME, PACKAGE_VERSION, RELEASE_DATE, REPO, run_cli
+from conftest import BUILT_NAME, PACKAGE_VERSION, RELEASE_DATE, REPO, cli
 
 from redata.citation import as_bibtex, as_csl_json, as_text, cff_errors, cite_row, package_facts, render
 from redata.errors import CannotRun
@@ -114,12 +114,12 @@ def test_an_unvalidated_source_date_is_cited_as_it_stands(source, tables):
 
 
 def test_the_cli_prints_each_format(built):
-    bibtex = run_cli("cite", "s003-f16", "--package", built, "--format", "bibtex")
+    bibtex = cli("cite", "s003-f16", "--package", built, "--format", "bibtex")
     assert bibtex.code == 0, bibtex.stderr
     assert bibtex.stdout.startswith(f"@misc{{{BUILT_NAME}:s003-f16,")
-    csl = run_cli("cite", "s003-f16", "-p", built, "-f", "csl-json")
+    csl = cli("cite", "s003-f16", "-p", built, "-f", "csl-json")
     assert json.loads(csl.stdout)[0]["id"] == f"{BUILT_NAME}:s003-f16"
-    missing = run_cli("cite", "s999-f99", "-p", built)
+    missing = cli("cite", "s999-f99", "-p", built)
     assert missing.code == 2 and "no row with id 's999-f99'" in missing.stderr and "Traceback" not in missing.stderr
-    row_cff = run_cli("cite", "s003-f16", "-p", built, "-f", "cff")
+    row_cff = cli("cite", "s003-f16", "-p", built, "-f", "cff")
     assert row_cff.code == 2 and "cites the whole package" in row_cff.stderr

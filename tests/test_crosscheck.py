@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import REFERENCES, REPO, Tables, edit_json, errors_of, run_cli
+from conftest import REFERENCES, REPO, Tables, cli, edit_json, errors_of
 
 from redata import validate
 from redata.checks.crosscheck import COLUMNS, period_bounds, verdicts
@@ -231,7 +231,7 @@ def test_verdicts_are_warnings_in_the_report_and_its_json(real):
     judged = {p.value: p for p in report.problems if p.layer == "crosscheck"}
     assert set(judged) == set(real) and all(p.severity == "warning" for p in judged.values())
     assert judged["s000-f04"].rule == "verdict-inconsistent" and judged["s000-f04"].message.startswith("inconsistent:")
-    result = run_cli("validate", REPO / "datapackage", "--format", "json", "--references", REFERENCES)
+    result = cli("validate", REPO / "datapackage", "--format", "json", "--references", REFERENCES)
     assert result.code == 0
     listed = [p for p in json.loads(result.stdout)["problems"] if p["layer"] == "crosscheck"]
     assert {p["value"] for p in listed} == set(real) and {p["severity"] for p in listed} == {"warning"}

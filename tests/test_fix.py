@@ -3,7 +3,7 @@ others are left for the curator with their candidates."""
 
 from __future__ import annotations
 
-from conftest import file_bytes, run_cli
+from conftest import cli, file_bytes
 
 from redata.fix import fix, normalise
 from redata.validation import validate
@@ -44,7 +44,7 @@ def test_a_quote_found_twice_is_left_with_its_occurrences_and_the_command_exits_
     tables.write("mentions", mentions)
     line = tables.line_of("mentions", "char_start", "0")
     before = file_bytes(source)
-    result = run_cli("fix", source / "datapackage")
+    result = cli("fix", source / "datapackage")
     assert result.code == 1, result.stderr
     assert (
         f"mentions:{line} (china, s000): quote occurs 6 or more times in s000; candidates: [58:63]; " in result.stdout
@@ -74,7 +74,7 @@ def test_a_quote_found_nowhere_lists_the_passages_it_may_have_meant(source, tabl
 def test_a_dry_run_says_what_it_would_move_and_writes_nothing(source, tables):
     tables.update("figures", "figure_id", "s000-f04", char_start="1", char_end="2")
     before = file_bytes(source)
-    result = run_cli("fix", "--dry-run", source / "datapackage")
+    result = cli("fix", "--dry-run", source / "datapackage")
     assert result.code == 0 and "would move (dry run) 1 quote(s); 0 left for the curator" in result.stdout
     assert file_bytes(source) == before
 

@@ -7,7 +7,7 @@ import json
 
 import jsonschema
 import pyarrow.parquet as pq
-from conftest import BUILT_NAME, PROFILES, REPO, Tables, edit_json, errors_of, run_cli
+from conftest import BUILT_NAME, PROFILES, REPO, Tables, cli, edit_json, errors_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -105,7 +105,7 @@ def test_a_type_edited_in_the_schema_changes_pandera_and_parquet(source, tmp_pat
     assert str(table_schema.pandera_schema(after).columns["char_end"].dtype) == "Float64"
     assert str(table_schema.arrow_schema(after).field("char_end").type) == "double"
 
-    result = run_cli("build", source / "datapackage", "--out", tmp_path / "out")
+    result = cli("build", source / "datapackage", "--out", tmp_path / "out")
     assert result.code == 0, result.stderr
     built = tmp_path / "out" / BUILT_NAME / "figures.parquet"
     assert str(pq.read_schema(built).field("char_end").type) == "double"

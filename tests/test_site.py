@@ -7,12 +7,13 @@ import csv
 import hashlib
 import json
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import BUILT_NAME, PACKAGE_VERSION, RELEASE_DATE, REPO, run_cli
+from conftest import BUILT_NAME, PACKAGE_VERSION, RELEASE_DATE, REPO, cli
 
 from redata.errors import CannotRun
 from redata.site import write_site
@@ -158,9 +159,16 @@ def test_the_data_dictionary_is_generated_from_the_schemas(site):
     assert "Verbatim excerpt of the source, a clause or sentence, containing the number." in text
 
 
-def test_the_site_of_the_source_package_offers_its_csv_tables(tmp_path):
-    out = tmp_path / "site"
+@pytest.fixture(scope="module")
+def source_site(tmp_path_factory) -> Path:
+    """The site of the source package, written once for the module."""
+    out = tmp_path_factory.mktemp("source-site") / "site"
     write_site(REPO / "datapackage", out)
+    return out
+
+
+def test_the_site_of_the_source_package_offers_its_csv_tables(source_site):
+    out = source_site
     descriptor = json.loads((REPO / "datapackage" / "datapackage.json").read_text(encoding="utf-8"))
     tables = [resource["path"] for resource in descriptor["resources"]]
     assert sorted(p.name for p in (out / "downloads").iterdir()) == sorted(tables)
@@ -175,9 +183,9 @@ def test_text_from_the_data_is_escaped(source, tables, tmp_path):
     assert parsed(out / "figures" / "s000-f04.html").scripts == 0
 
 
-def test_an_invalid_package_gets_no_site_and_the_old_one_stays(source, tables, tmp_path):
+def test_an_invalid_package_gets_no_site_and_the_old_one_stays(source, tables, tmp_path, site):
     out = tmp_path / "site"
-    write_site(source / "datapackage", out)
+    shutil.copytree(site, out)  # the earlier site
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     figure = tables.read("figures")[3]
     tables.update("figures", "figure_id", figure["figure_id"], value="150")
@@ -185,7 +193,7 @@ def test_an_invalid_package_gets_no_site_and_the_old_one_stays(source, tables, t
         write_site(source / "datapackage", out)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
-    refused = run_cli("site", source / "datapackage", "--out", out)
+    refused = cli("site", source / "datapackage", "--out", out)
     assert refused.code == 1 and "unit-range" in refused.stderr and "site refused" in refused.stderr
     assert "Traceback" not in refused.stderr
 
@@ -200,12 +208,13 @@ def test_a_folder_that_is_not_a_site_is_never_replaced(tmp_path):
 
 
 @pytest.mark.parametrize("renames_done", [0, 1, 2])
-def test_a_ctrl_c_as_a_site_replaces_another_leaves_one_whole_site(tmp_path, monkeypatch, renames_done):
-    """The Ctrl-C lands after this many of the two renames (the earlier site aside, the new one in its place)."""
+def test_a_ctrl_c_as_a_site_replaces_another_leaves_one_whole_site(tmp_path, monkeypatch, source_site, renames_done):
+    """The Ctrl-C lands after this many of the two renames (the earlier site aside, the new one in its place): the
+    site is the earlier one or the new one, whole, and both are the same package's."""
     import os
 
     out = tmp_path / "site"
-    write_site(REPO / "datapackage", out)
+    shutil.copytree(source_site, out)  # the earlier site
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     rename, renamed, interrupts = os.rename, [], []
 
@@ -249,10 +258,10 @@ def test_a_chart_with_more_rows_than_it_can_draw_lists_them(tmp_path, monkeypatc
 
 
 def test_the_cli_writes_the_site_and_prints_its_index(built, tmp_path):
-    result = run_cli("site", built, "--out", tmp_path / "site")
+    result = cli("site", built, "--out", tmp_path / "site")
     assert result.code == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == str(tmp_path / "site" / "index.html")
-    again = run_cli("site", built, "--out", tmp_path / "site")  # a site it wrote is replaced
+    again = cli("site", built, "--out", tmp_path / "site")  # a site it wrote is replaced
     assert again.code == 0, again.stderr
 
 

@@ -115,10 +115,6 @@ def requested_urls(driver) -> list[str]:
     return urls
 
 
-def text_content(driver, element) -> str:
-    return driver.execute_script("return arguments[0].textContent", element)
-
-
 def figures() -> list[dict[str, str]]:
     with (REPO / "datapackage" / "figures.csv").open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -136,26 +132,32 @@ def test_a_missing_browser_skips_but_fails_under_ci(monkeypatch, tmp_path):
         _browser_or_skip()
 
 
-def test_every_figure_page_marks_its_as_written_inside_its_quote(browser, server):
-    from selenium.webdriver.common.by import By
+# What a figure page shows, read by the browser in one script: the page's title, its quote's text, its marks'
+# texts and whether the first is laid out and visible, and the fields the page lists.
+FIGURE_PAGE = """
+const quote = document.querySelector('main blockquote#quote');
+if (!quote) return null;
+const marks = [...quote.querySelectorAll('mark')];
+const box = marks.length ? marks[0].getBoundingClientRect() : null;
+const shown = box !== null && box.width > 0 && box.height > 0
+  && getComputedStyle(marks[0]).visibility === 'visible';
+const fields = [...document.querySelectorAll('h2#fields + dl.fields .field')].map(e => e.getAttribute('data-field'));
+return [document.title, quote.textContent, marks.map(m => m.textContent), shown, fields];
+"""
 
+
+def test_every_figure_page_marks_its_as_written_inside_its_quote(browser, server):
     base, _ = server
     rows = figures()
     assert rows
     for figure in rows:
         browser.get(f"{base}figures/{figure['figure_id']}.html")
-        assert figure["figure_id"] in browser.title
-        quote = browser.find_element(By.CSS_SELECTOR, "main blockquote#quote")
-        marks = quote.find_elements(By.CSS_SELECTOR, "mark")
-        assert len(marks) == 1, figure["figure_id"]
-        assert text_content(browser, marks[0]) == figure["as_written"]
-        assert text_content(browser, quote) == figure["quote"]
-        assert marks[0].is_displayed() and marks[0].size["width"] > 0
-        shown = {
-            e.get_attribute("data-field")
-            for e in browser.find_elements(By.CSS_SELECTOR, "h2#fields + dl.fields .field")
-        }
-        assert shown == set(figure), figure["figure_id"]
+        page = browser.execute_script(FIGURE_PAGE)
+        assert page is not None, f"{figure['figure_id']}: no quote"
+        title, quote, marks, shown, fields = page
+        assert figure["figure_id"] in title
+        assert (quote, marks, shown) == (figure["quote"], [figure["as_written"]], True), figure["figure_id"]
+        assert set(fields) == set(figure), figure["figure_id"]
 
 
 def test_every_chart_renders_non_empty(browser, server, site):
