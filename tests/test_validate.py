@@ -55,12 +55,13 @@ def test_a_defect_is_reported_exactly(tmp_path, built, defect):
 
 
 def test_texts_read_in_parts_and_quotes_checked_in_slices_give_the_same_report(tmp_path, monkeypatch):
-    """At 1M rows the texts go into polars a few MB at a time and the quotes are checked a slice of rows at a time:
-    in parts of one text and slices of three rows, quotes moved in both texts are reported as in one piece."""
+    """At 1M rows the texts go into polars a few MB at a time, the quotes are checked a slice of rows at a time and
+    the numbers are counted a batch of texts at a time: in parts of one text, slices of three rows and batches of
+    one text, quotes moved in two texts and numbers of two texts unaccounted for are reported as in one piece."""
     from defects import quote_moved, update_figure
 
     from redata import archive
-    from redata.checks import provenance
+    from redata.checks import coverage, provenance
 
     root = copy_source(tmp_path / "repo")
     tables = Tables(root)
@@ -69,9 +70,20 @@ def test_texts_read_in_parts_and_quotes_checked_in_slices_give_the_same_report(t
     assert last["source_id"] != "s000"
     line = update_figure(tables, last, char_start=str(int(last["char_start"]) - 1))
     expected.add(("provenance", "figures", line, "quote", "quote-at-offsets"))
+    for source_id in ("s000", last["source_id"]):  # a number of each text no longer accounted for
+        excluded = next(
+            r
+            for r in tables.read("exclusions")
+            if r["source_id"] == source_id and any(c.isdigit() for c in r["as_written"])
+        )
+        tables.delete("exclusions", "exclusion_id", excluded["exclusion_id"])
+        expected.add(
+            ("coverage", "sources", tables.line_of("sources", "source_id", source_id), "file", "number-accounted")
+        )
     whole = validate(root / "datapackage", REFERENCES)
     monkeypatch.setattr(archive, "TEXTS_PER_PART", 1)
     monkeypatch.setattr(provenance, "ROWS_AT_A_TIME", 3)
+    monkeypatch.setattr(coverage, "BATCH_CHARS", 1)
     sliced = validate(root / "datapackage", REFERENCES)
     assert expected <= problems_of(sliced) == problems_of(whole)
     assert [p.message for p in sliced.problems] == [p.message for p in whole.problems]

@@ -44,7 +44,7 @@ def check(context: Context) -> list[Problem]:
     spans = _spans(context, texts.get_column("source_id"))
     uncovered = pl.concat(
         _tokens(batch, reader.token_pattern)
-        .join_asof(spans, on="position", strategy="backward", check_sortedness=False)
+        .join_asof(_spans_within(spans, batch), on="position", strategy="backward", check_sortedness=False)
         .filter(pl.col("reach").is_null() | (pl.col("reach") < pl.col("end")))
         .select((pl.col("position") // PLACE).alias("code"), *_offsets())
         for batch in _batches(texts.select("code", "text"))
@@ -57,6 +57,15 @@ def check(context: Context) -> list[Problem]:
 # text never reaches a number of another. One sorted column joins as of a place faster than (code, offset)
 # pairs (0.47 s against 0.20 s for the 2M numbers and 2M spans of the 1M-row package).
 PLACE = 1 << MAX_TEXT_BYTES.bit_length()
+
+
+def _spans_within(spans: pl.DataFrame, batch: pl.DataFrame) -> pl.DataFrame:
+    """The spans of the batch's texts, a slice of the sorted spans. Joined with every span, each batch passed over
+    all of them: at 10M rows, about 100 batches over 20M spans took the layer 23 s, against 9 s sliced."""
+    codes = batch.get_column("code")
+    bounds = pl.Series([codes.min() * PLACE, (codes.max() + 1) * PLACE], dtype=pl.Int64)
+    first, end = spans.get_column("position").search_sorted(bounds, side="left").to_list()
+    return spans.slice(first, end - first)
 
 
 def _offsets():
