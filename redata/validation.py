@@ -45,8 +45,8 @@ def run(path: str | Path = "datapackage", reference_folder: str | Path | None = 
     context = Context(package, tables, reference_folder=reference_folder)
     for layer in (domain, agreement, references, consistency):
         report.problems += layer.check(context)
-    # the archived texts, read once the layers that need none are done (read on a thread beside them, they
-    # took 7 to 15 s longer at 10M rows, contending with those layers for the interpreter)
+    # the archived texts, read once the layers that need none are done: read on a thread beside those layers,
+    # validation took 7 to 15 s longer at 10M rows (benchmarks/RESULTS.md, "The texts thread removed")
     context.texts, problems = archive.read_texts(package, tables.get("sources"))
     report.problems += problems
     report.skipped.update(_skipped(package, tables))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import REPO, cli, run_cli
@@ -27,6 +28,12 @@ def test_help_answers_with_an_example(command):
 def test_version():
     result = run_cli("--version")
     assert result.code == 0 and result.stdout.startswith("redata ")
+
+
+def test_the_installed_command_runs():
+    """`redata` as installed beside this Python (the console script pyproject.toml declares)."""
+    result = subprocess.run([Path(sys.executable).parent / "redata", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("redata ")
 
 
 def test_help_imports_no_heavy_library():

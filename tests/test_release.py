@@ -14,9 +14,9 @@ from conftest import (
     NEXT_PATCH,
     PACKAGE_VERSION,
     RELEASE_DATE,
-    cli,
     edit_json,
     file_bytes,
+    run_cli,
 )
 
 from redata.errors import CannotRun, Refused
@@ -84,17 +84,15 @@ def test_nothing_to_release_an_invalid_package_or_an_older_version_is_refused(so
     assert file_bytes(source) == before
 
 
-def test_with_no_release_built_it_cannot_run_and_the_command_says_so_with_exit_2(source, tmp_path, monkeypatch):
+def test_with_no_release_built_it_cannot_run_and_the_command_says_so_with_exit_2(source, tmp_path):
     with pytest.raises(CannotRun, match="holds no built release of us-china-rare-earths"):
         release("minor", source / "datapackage", tmp_path / "empty", DAY)
-    monkeypatch.chdir(source)
-    result = cli("release", "minor", "--dist", tmp_path / "empty")
+    result = run_cli("release", "minor", "--dist", tmp_path / "empty", cwd=source)  # a real process's one line
     assert result.code == 2 and result.stderr.startswith("redata: error: ") and len(result.stderr.splitlines()) == 1
 
 
-def test_a_refused_release_exits_1_with_one_line(source, built, monkeypatch):
-    monkeypatch.chdir(source)
-    result = cli("release", "patch", "--dist", built.parent)
+def test_a_refused_release_exits_1_with_one_line(source, built):
+    result = run_cli("release", "patch", "--dist", built.parent, cwd=source)  # a real process's one line
     assert (
         result.code == 1
         and result.stderr.strip()
