@@ -168,10 +168,9 @@ def source_site(tmp_path_factory) -> Path:
 
 
 def test_the_site_of_the_source_package_offers_its_csv_tables(source_site):
-    out = source_site
     descriptor = json.loads((REPO / "datapackage" / "datapackage.json").read_text(encoding="utf-8"))
     tables = [resource["path"] for resource in descriptor["resources"]]
-    assert sorted(p.name for p in (out / "downloads").iterdir()) == sorted(tables)
+    assert sorted(p.name for p in (source_site / "downloads").iterdir()) == sorted(tables)
 
 
 def test_text_from_the_data_is_escaped(source, tables, tmp_path):
