@@ -5,9 +5,10 @@ wall time and peak memory of: `redata validate` on the source package; `redata b
 on the built package; `frictionless validate` of the built package (the same CSV bytes; the tool users
 would otherwise pick); and a bare pyarrow CSV read of the same tables (the floor). Also the start-up
 of `redata --help`, the import time of the validation code, and `redata validate` on the real package.
-Results are ratios within the run, printed as Markdown.
+Results are ratios within the run, printed as Markdown. With `--pairs N`, the floor and `redata validate`
+run alternately N times, and validate / floor is the median of each validate over the floor just before it.
 
-    python benchmarks/run.py 10000 100000 1000000 [--frictionless-max 1000000] [--out benchmarks/out]
+    python benchmarks/run.py 10000 100000 1000000 [--frictionless-max 1000000] [--pairs 3] [--out benchmarks/out]
 """
 
 from __future__ import annotations
@@ -67,10 +68,14 @@ def measure(command: list[str], cwd: Path = REPO, repeat: int = 1) -> dict:
             env=ENVIRONMENT,
         )
         runs.append(json.loads(output.stdout))
+    return _median_run(runs)
+
+
+def _median_run(runs: list[dict]) -> dict:
     return {
         "seconds": statistics.median(r["seconds"] for r in runs),
         "peak_mb": max(r["peak_mb"] for r in runs),
-        "code": runs[-1]["code"],
+        "code": max(r["code"] for r in runs),
     }
 
 
@@ -99,7 +104,7 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}){memory}; {system}; Python {platform.python_version()}"
 
 
-def run_size(rows: int, out: Path, frictionless_max: int) -> dict:
+def run_size(rows: int, out: Path, frictionless_max: int, pairs: int = 1) -> dict:
     package = out / f"package-{rows}"
     generate(package, rows)
     csv_files = sorted(str(p) for p in (package / "datapackage").glob("*.csv"))
@@ -107,8 +112,14 @@ def run_size(rows: int, out: Path, frictionless_max: int) -> dict:
     dist = out / f"dist-{rows}"
     shutil.rmtree(dist, ignore_errors=True)
     result = {"rows": rows, "csv_mb": csv_mb}
-    result["floor"] = measure([sys.executable, "-c", FLOOR, *csv_files])
-    result["validate"] = measure(redata("validate", str(package / "datapackage")))
+    # the floor and validate alternate, each validate compared with the floor measured just before it: on a
+    # shared machine the same read varies by a third within an hour, and a ratio of one pair can mislead
+    floors, validates = [], []
+    for _ in range(pairs):
+        floors.append(measure([sys.executable, "-c", FLOOR, *csv_files]))
+        validates.append(measure(redata("validate", str(package / "datapackage"))))
+    result["floor"], result["validate"] = _median_run(floors), _median_run(validates)
+    result["ratios"] = [v["seconds"] / f["seconds"] for f, v in zip(floors, validates, strict=True)]
     result["build"] = measure(redata("build", str(package / "datapackage"), "--out", str(dist)))
     built = next(dist.glob("*/datapackage.json"))
     result["validate_built"] = measure(redata("validate", str(built)))
@@ -117,6 +128,12 @@ def run_size(rows: int, out: Path, frictionless_max: int) -> dict:
     shutil.rmtree(dist, ignore_errors=True)
     shutil.rmtree(package, ignore_errors=True)
     return result
+
+
+def _ratio_text(ratios: list[float]) -> str:
+    """One pair's ratio, or the median of several pairs' with their range."""
+    median = f"{statistics.median(ratios):.2f}"
+    return median if len(ratios) == 1 else f"{median} ({min(ratios):.2f}–{max(ratios):.2f}, {len(ratios)} pairs)"
 
 
 def report(sizes: list[dict], startup: dict) -> str:
@@ -136,7 +153,7 @@ def report(sizes: list[dict], startup: dict) -> str:
             f"| {s['rows']:,} | {s['csv_mb']:.0f} | {f['seconds']:.2f} s | {v['seconds']:.2f} s "
             f"| {b['seconds']:.2f} s | "
             f"{s['validate_built']['seconds']:.2f} s | {(format(fr['seconds'], '.1f') + ' s') if fr else 'not run'} | "
-            f"{v['seconds'] / f['seconds']:.2f} | {format(fr['seconds'] / v['seconds'], '.1f') if fr else '–'} | "
+            f"{_ratio_text(s['ratios'])} | {format(fr['seconds'] / v['seconds'], '.1f') if fr else '–'} | "
             f"{b['seconds'] / v['seconds']:.2f} | {v['peak_mb']:.0f} ({v['peak_mb'] / s['csv_mb']:.2f}×)"
             + (f" exit codes {codes}" if codes else "")
             + " |"
@@ -165,6 +182,7 @@ def main() -> None:
     parser.add_argument("rows", type=int, nargs="+")
     parser.add_argument("--frictionless-max", type=int, default=1_000_000, help="largest size to run frictionless on")
     parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--pairs", type=int, default=1, help="floor and validate measured alternately, so many times")
     arguments = parser.parse_args()
     arguments.out.mkdir(parents=True, exist_ok=True)
     startup = {
@@ -176,7 +194,7 @@ def main() -> None:
     }
     sizes = []
     for rows in arguments.rows:
-        sizes.append(run_size(rows, arguments.out, arguments.frictionless_max))
+        sizes.append(run_size(rows, arguments.out, arguments.frictionless_max, arguments.pairs))
         print(f"measured {rows:,} rows", file=sys.stderr)
     text = report(sizes, startup)
     (arguments.out / "results.md").write_text(text + "\n", encoding="utf-8")
