@@ -75,7 +75,7 @@ def _median_run(runs: list[dict]) -> dict:
     return {
         "seconds": statistics.median(r["seconds"] for r in runs),
         "peak_mb": max(r["peak_mb"] for r in runs),
-        "code": max(r["code"] for r in runs),
+        "code": next((r["code"] for r in runs if r["code"] != 0), 0),  # any failed run shows
     }
 
 
