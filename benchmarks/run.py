@@ -184,6 +184,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--pairs", type=int, default=1, help="floor and validate measured alternately, so many times")
     arguments = parser.parse_args()
+    if arguments.pairs < 1:
+        parser.error("--pairs must be at least 1")
     arguments.out.mkdir(parents=True, exist_ok=True)
     startup = {
         "help": measure(redata("--help"), repeat=5),
