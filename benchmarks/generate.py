@@ -45,11 +45,27 @@ def generate(out: Path, rows: int, seed: int = 0) -> Path:
     for part in ("datapackage", "schemas", "seeds"):
         shutil.copytree(REPO / part, out / part)
     shutil.copy(REPO / "CHANGELOG.md", out / "CHANGELOG.md")
-    rng = np.random.default_rng(seed)
-    entities = max(1, rows // ROWS_PER_ENTITY)
+    names = [entity_name(i) for i in range(max(1, rows // ROWS_PER_ENTITY))]
+    frame = _sentences(np.random.default_rng(seed), rows, names)
+    mentions = _mentions(frame)
+    entities = (
+        pl.DataFrame({"entity_id": [f"synthetic-{i}" for i in range(len(names))], "name": names})
+        .with_columns(type=pl.lit("company"), aliases=pl.col("name"), note=pl.lit(None, pl.String))
+        .join(mentions.select("entity_id").unique(), on="entity_id", how="semi", maintain_order="left")
+    )
+    for table, extra in (
+        ("sources", _write_texts(frame, out / "seeds")),
+        ("entities", entities),
+        ("mentions", mentions),
+        ("figures", _figures(frame)),
+    ):
+        _append(out / "datapackage" / f"{table}.csv", extra)
+    return out
 
-    entity_ids = [f"synthetic-{i}" for i in range(entities)]
-    names = [entity_name(i) for i in range(entities)]
+
+def _sentences(rng: np.random.Generator, rows: int, names: list[str]) -> pl.DataFrame:
+    """One synthetic sentence a row, from a random template, with its text and its place in that text."""
+    entities = len(names)
     template = rng.integers(0, len(TEMPLATES), rows)
     frame = pl.DataFrame(
         {
@@ -67,27 +83,11 @@ def generate(out: Path, rows: int, seed: int = 0) -> Path:
         .then(pl.col("share").cast(pl.String))
         .otherwise(pl.col("count").cast(pl.String)),
     )
-    parts = {}
-    for index, (before, after, written, unit, metric) in enumerate(TEMPLATES):
-        chosen = pl.col("template") == index
-        parts.setdefault("prefix", []).append((chosen, pl.format(before.replace("{year}", "{}"), "year")))
-        parts.setdefault("suffix", []).append((chosen, pl.format(after.replace("{value}", "{}"), "value")))
-        parts.setdefault("as_written", []).append((chosen, pl.format(written.replace("{value}", "{}"), "value")))
-        parts.setdefault("unit", []).append((chosen, pl.lit(unit)))
-        parts.setdefault("metric", []).append((chosen, pl.lit(metric)))
-
-    def pick(column: str):
-        (first_when, first_then), *rest = parts[column]
-        expression = pl.when(first_when).then(first_then)
-        for when, then in rest:
-            expression = expression.when(when).then(then)
-        return expression.alias(column)
-
-    frame = frame.with_columns([pick(c) for c in parts]).with_columns(
+    frame = frame.with_columns(_by_template()).with_columns(
         quote=pl.concat_str("prefix", "name", "suffix"),
         period_as_written=pl.format("In {}", "year"),
     )
-    frame = (
+    return (
         frame.with_columns(sentence=pl.col("quote") + " ")
         .with_columns(
             char_start=(pl.col("sentence").str.len_chars().cum_sum() - pl.col("sentence").str.len_chars()).over(
@@ -97,15 +97,39 @@ def generate(out: Path, rows: int, seed: int = 0) -> Path:
         .with_columns(char_end=pl.col("char_start") + pl.col("quote").str.len_chars())
     )
 
+
+def _by_template() -> list[pl.Expr]:
+    """The columns each template fills in its own way: the words around the name, the figure's words, unit
+    and metric."""
+    parts = {}
+    for index, (before, after, written, unit, metric) in enumerate(TEMPLATES):
+        chosen = pl.col("template") == index
+        parts.setdefault("prefix", []).append((chosen, pl.format(before.replace("{year}", "{}"), "year")))
+        parts.setdefault("suffix", []).append((chosen, pl.format(after.replace("{value}", "{}"), "value")))
+        parts.setdefault("as_written", []).append((chosen, pl.format(written.replace("{value}", "{}"), "value")))
+        parts.setdefault("unit", []).append((chosen, pl.lit(unit)))
+        parts.setdefault("metric", []).append((chosen, pl.lit(metric)))
+
+    def pick(column: str) -> pl.Expr:
+        (first_when, first_then), *rest = parts[column]
+        expression = pl.when(first_when).then(first_then)
+        for when, then in rest:
+            expression = expression.when(when).then(then)
+        return expression.alias(column)
+
+    return [pick(c) for c in parts]
+
+
+def _write_texts(frame: pl.DataFrame, seeds: Path) -> pl.DataFrame:
+    """Each synthetic text written into `seeds`, its sentences joined; the sources rows that describe them."""
     texts_frame = frame.group_by("source_id", maintain_order=True).agg(pl.col("sentence").str.join(""))
-    seeds = out / "seeds"
     source_rows = []
     for source_id, text in texts_frame.iter_rows():
         data = text.encode("utf-8")
         file_name = f"{source_id}.txt"
         (seeds / file_name).write_bytes(data)
         source_rows.append((source_id, file_name, hashlib.sha256(data).hexdigest()))
-    sources = pl.DataFrame(source_rows, schema=["source_id", "file", "sha256"], orient="row").with_columns(
+    return pl.DataFrame(source_rows, schema=["source_id", "file", "sha256"], orient="row").with_columns(
         title=pl.format("Synthetic text {}", "source_id"),
         publisher=pl.lit(None, pl.String),
         published=pl.lit("2025-06-01"),
@@ -119,7 +143,9 @@ def generate(out: Path, rows: int, seed: int = 0) -> Path:
         rights=pl.lit("Generated for benchmarks; no rights reserved."),
     )
 
-    figures = frame.select(
+
+def _figures(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(
         figure_id=pl.format("synthetic-f{}", "row"),
         source_id="source_id",
         quote="quote",
@@ -143,29 +169,19 @@ def generate(out: Path, rows: int, seed: int = 0) -> Path:
         related_figure_id=pl.lit(None, pl.String),
         note=pl.lit(None, pl.String),
     )
+
+
+def _mentions(frame: pl.DataFrame) -> pl.DataFrame:
+    """The first mention of each entity in each text: its name, where the sentence puts it."""
     first_mentions = frame.group_by("source_id", "entity", maintain_order=True).agg(
         pl.col("char_start").first(), pl.col("prefix").first(), pl.col("name").first()
     )
-    mentions = first_mentions.select(
+    return first_mentions.select(
         entity_id=pl.format("synthetic-{}", "entity"),
         source_id="source_id",
         quote="name",
         char_start=pl.col("char_start") + pl.col("prefix").str.len_chars(),
     ).with_columns(char_end=pl.col("char_start") + pl.col("quote").str.len_chars())
-    entities_frame = (
-        pl.DataFrame({"entity_id": entity_ids, "name": names})
-        .with_columns(type=pl.lit("company"), aliases=pl.col("name"), note=pl.lit(None, pl.String))
-        .join(mentions.select("entity_id").unique(), on="entity_id", how="semi", maintain_order="left")
-    )
-
-    for table, extra in (
-        ("sources", sources),
-        ("entities", entities_frame),
-        ("mentions", mentions),
-        ("figures", figures),
-    ):
-        _append(out / "datapackage" / f"{table}.csv", extra)
-    return out
 
 
 def _append(path: Path, rows: pl.DataFrame) -> None:

@@ -67,34 +67,47 @@ def score(source_id: str, folder: Path) -> dict:
     propose(source_id, REPO / "datapackage", out)
     seconds = time.perf_counter() - started
     proposed = read_proposals(out, proposal_format(open_package(REPO / "datapackage")))
+    excluded = [r for r in rows("exclusions") if r["source_id"] == source_id]
+    return (
+        {"source": source_id, "seconds": seconds}
+        | _figures(proposed, source_id, excluded)
+        | _exclusions(proposed, excluded)
+        | _events(proposed, source_id)
+    )
+
+
+def _figures(proposed, source_id: str, excluded: list[dict[str, str]]) -> dict:
     figures = [p.cells for p in proposed if p.table == "figures"]
     curated = [r for r in rows("figures") if r["source_id"] == source_id]
-    excluded = [r for r in rows("exclusions") if r["source_id"] == source_id]
     units = {r["unit_id"]: r for r in rows("units")}
     pairs = [(c, next((p for p in figures if overlaps(span(p), span(c))), None)) for c in curated]
     recalled = [(c, p) for c, p in pairs if p is not None]
-    result = {
-        "source": source_id,
-        "seconds": seconds,
+    return {
         "curated": len(curated),
         "proposed": len(figures),
         "recalled": len(recalled),
-        "exact": sum(
-            all(same_number(c[f], p[f]) if f.startswith("value") else c[f] == p[f] for f in VALUES) for c, p in recalled
-        ),
+        "exact": sum(_same_values(c, p) for c, p in recalled),
         "same_quantity": sum(converted(c, units) == converted(p, units) for c, p in recalled),
         "precise": sum(any(overlaps(span(p), span(k)) for k in curated + excluded) for p in figures),
         "missed": [c["as_written"] for c, p in pairs if p is None],
-        "wrong": [
-            (c["as_written"], [(f, c[f], p[f]) for f in VALUES if not same_number(c[f], p[f])])
-            for c, p in recalled
-            if converted(c, units) != converted(p, units) or c["qualifier"] != p["qualifier"]
-        ],
-    }
-    for name in SUGGESTED:
-        result[name] = sum(c[name] == p[name] for c, p in recalled)
-    result |= _exclusions(proposed, excluded) | _events(proposed, source_id)
-    return result
+        "wrong": _differing(recalled, units),
+    } | {name: sum(c[name] == p[name] for c, p in recalled) for name in SUGGESTED}
+
+
+def _differing(recalled: list[tuple[dict, dict]], units: dict[str, dict[str, str]]) -> list:
+    """The recalled figures whose quantity or qualifier is not the curated one, with the fields that differ."""
+    return [
+        (c["as_written"], [(f, c[f], p[f]) for f in VALUES if not same_number(c[f], p[f])])
+        for c, p in recalled
+        if converted(c, units) != converted(p, units) or c["qualifier"] != p["qualifier"]
+    ]
+
+
+def _same_values(curated: dict[str, str], proposed: dict[str, str]) -> bool:
+    """Value, bounds, unit and qualifier as curated: numbers compared as numbers, the rest as written."""
+    return all(
+        same_number(curated[f], proposed[f]) if f.startswith("value") else curated[f] == proposed[f] for f in VALUES
+    )
 
 
 def _exclusions(proposed, excluded) -> dict:

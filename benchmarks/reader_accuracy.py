@@ -266,26 +266,32 @@ def spacy_reader():
         if not matches:
             return None
         _, start, end = max(matches, key=lambda m: m[2] - m[1])
-        value, unit, qualifier, scale = None, None, [], D(1)
-        for token in doc[start:end]:
-            word = token.lower_
-            if token.like_num and value is None:
-                text = word.replace(",", "")
-                value = D(text) if re.fullmatch(r"-?[0-9.]+", text) else cardinals.get(word)
-            elif word in scales and value is not None:
-                scale *= scales[word]
-            elif word in before:
-                unit = before[word].unit_id
-            elif word in after:
-                unit = after[word].unit_id
-            elif value is None:
-                qualifier.append(word)
-        if value is None:
-            return None
-        known = " ".join(qualifier) or None
-        return {"value": value * scale, "low": None, "high": None, "unit": unit or "count", "qualifier": known}
+        return _spacy_quantity(doc[start:end], scales, cardinals, before, after)
 
     return read
+
+
+def _spacy_quantity(tokens, scales: dict, cardinals: dict, before: dict, after: dict) -> dict | None:
+    """What the matched tokens say, read word by word: the first number, the scale words after it, a unit word
+    before or after it, and the words before it as the qualifier."""
+    value, unit, qualifier, scale = None, None, [], D(1)
+    for token in tokens:
+        word = token.lower_
+        if token.like_num and value is None:
+            text = word.replace(",", "")
+            value = D(text) if re.fullmatch(r"-?[0-9.]+", text) else cardinals.get(word)
+        elif word in scales and value is not None:
+            scale *= scales[word]
+        elif word in before:
+            unit = before[word].unit_id
+        elif word in after:
+            unit = after[word].unit_id
+        elif value is None:
+            qualifier.append(word)
+    if value is None:
+        return None
+    known = " ".join(qualifier) or None
+    return {"value": value * scale, "low": None, "high": None, "unit": unit or "count", "qualifier": known}
 
 
 READERS = {

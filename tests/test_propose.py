@@ -109,6 +109,23 @@ def test_an_unseen_article_kept_whole_is_accepted_and_the_package_stays_valid(so
     source_id = _added(source, ARTICLE)
     path = propose(source_id, source / "datapackage", source / "proposals.csv")
     rows = _rows(path)
+    _assert_the_article_figures(rows)
+    _assert_the_article_other_rows(rows)
+
+    for row in rows:
+        row["keep"] = "yes"  # the curator's review: every proposed row is right
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    result = accept(path, source / "datapackage")
+    assert len(result.added["figures"]) == 4 and len(result.added["exclusions"]) == 4
+    report = validate(source / "datapackage")
+    assert report.errors == []
+
+
+def _assert_the_article_figures(rows: list[dict]) -> None:
+    """ARTICLE's four figures: their quantities, what each is of, and how its credit and period were decided."""
     figures = {row["as_written"]: row for row in rows if row["table"] == "figures"}
     read = {k: (r["value"], r["value_low"], r["value_high"], r["unit"], r["qualifier"]) for k, r in figures.items()}
     assert read == {
@@ -141,6 +158,10 @@ def test_an_unseen_article_kept_whole_is_accepted_and_the_package_stays_valid(so
     for row in (price, share, count, output):
         reasons = {line.split(" ")[0] for line in row["reasons"].splitlines()}
         assert {"attribution_basis", "period_basis"} <= reasons, row["reasons"]
+
+
+def _assert_the_article_other_rows(rows: list[dict]) -> None:
+    """ARTICLE's numbers that are no figures, its event, its statement and the entities it names."""
     exclusions = {row["as_written"]: row["reason"] for row in rows if row["table"] == "exclusions"}
     assert exclusions == {"first": "ordinal", "half": "period_part", "second": "ordinal", "F-35": "product_designation"}
     (event,) = [row for row in rows if row["table"] == "events"]
@@ -152,17 +173,6 @@ def test_an_unseen_article_kept_whole_is_accepted_and_the_package_stays_valid(so
     assert entities[statement["speaker_id"]]["name"] == "Anna Berg" and statement["speaker_basis"] == "stated"
     company = next(row for row in entities.values() if row["name"] == "Lynwood Mining Ltd")
     assert company["aliases"] == "Lynwood Mining;Lynwood Mining Ltd" and company["type"] == "company"
-
-    for row in rows:
-        row["keep"] = "yes"  # the curator's review: every proposed row is right
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    result = accept(path, source / "datapackage")
-    assert len(result.added["figures"]) == 4 and len(result.added["exclusions"]) == 4
-    report = validate(source / "datapackage")
-    assert report.errors == []
 
 
 @pytest.mark.parametrize(("text", "numbers"), [(CENTRAL_BANK, CENTRAL_BANK_NUMBERS), (TRADE, TRADE_NUMBERS)])
