@@ -242,3 +242,39 @@ def test_a_command_interrupted_prints_one_line_and_exits_130(source):
         if interrupted >= 3:
             break
     assert interrupted >= 3
+
+
+# A validation whose `finally` never ends after a Ctrl-C, and first prints to fd 2, as native code left stuck by
+# the KeyboardInterrupt (a polars panic's message and backtrace) would; the grace is shortened to a second.
+STUCK_AFTER_CTRL_C = """
+import os, sys, threading, time
+import redata.cli as cli
+import redata.validation as validation
+
+def stuck(*args, **kwargs):
+    try:
+        print("running", flush=True)
+        time.sleep(60)
+    finally:
+        os.write(2, b"thread '<unnamed>' panicked at native code\\nstack backtrace:\\n")
+        threading.Event().wait()
+
+cli.INTERRUPT_GRACE_SECONDS = 1.0
+validation.validate = stuck
+sys.argv = ["redata", "validate", sys.argv[1]]
+cli.main()
+"""
+
+
+def test_a_command_stuck_after_a_ctrl_c_still_ends_in_one_line_and_130(source):
+    process = subprocess.Popen(
+        [sys.executable, "-c", STUCK_AFTER_CTRL_C, str(source / "datapackage")],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout.readline() == "running\n"
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert (process.returncode, stderr) == (130, "redata: interrupted\n")
