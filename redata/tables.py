@@ -13,7 +13,7 @@ import codecs
 import contextlib
 import csv
 import io
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -197,9 +197,19 @@ def _read_ahead(reader):
     one after the other)."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="redata-csv") as ahead:
         pending = ahead.submit(_next_batch, reader)
-        while (batch := pending.result()) is not None:
+        while (batch := _waited_for(pending)) is not None:
             pending = ahead.submit(_next_batch, reader)
             yield batch
+
+
+def _waited_for(future):
+    """The future's result, waited for a twentieth of a second at a time. A Ctrl-C that the system hands to
+    another thread is run by the main thread only once it wakes; seen in CI under Python 3.11, the reading thread
+    spun on the signal left pending, never handing over its batch, and the main thread, waiting without end, was
+    still there 47 minutes after the Ctrl-C."""
+    while future not in wait([future], timeout=0.05).done:
+        pass
+    return future.result()
 
 
 def _next_batch(reader):
