@@ -381,8 +381,8 @@ _INTERRUPTS: list[int] = []
 _STDERR: list[int] = []  # the command's own stderr, while a Ctrl-C sends fd 2 nowhere
 # How long a command has, after a Ctrl-C, to run its `finally` blocks and end; then it ends anyway. The
 # KeyboardInterrupt can land in a Python call made by native code (polars calls back for a data type), which
-# then panics or gives up (4 of 300 interrupted validations printed a panic or an ignored exception); a wait
-# on another thread can outlast it (`tables._waited_for`). The deadline bounds what no one has seen yet.
+# then panics or gives up (4 of 300 interrupted validations printed a panic or an ignored exception). The
+# deadline starts in the handler: a Ctrl-C the main thread never runs is not bounded by it (`tables._waited_for`).
 INTERRUPT_GRACE_SECONDS = 20.0
 
 
