@@ -350,7 +350,10 @@ def main() -> None:
         try:
             code = app(standalone_mode=False, prog_name="redata")  # returns a typer.Exit's code instead of raising it
         finally:
-            _restore_stderr()  # native code is done: what follows is the command's own words
+            # the command is done, or stopped: a Ctrl-C from here on has nothing to stop, and what follows is
+            # the command's own words
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            _restore_stderr()
     except CannotRun as error:
         _fail(f"redata: error: {error}")
     except KeyboardInterrupt:
@@ -372,8 +375,6 @@ def main() -> None:
         _internal_error(error)
     if code == 130:  # typer's answer to a Ctrl-C while a command runs
         _interrupted(INTERRUPTED)
-    # the command is done (its output written): a Ctrl-C while the interpreter shuts down has nothing to stop
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -423,8 +424,7 @@ def _end_when_stuck() -> None:
     from .entry import INTERRUPTED
 
     time.sleep(INTERRUPT_GRACE_SECONDS)
-    _restore_stderr()
-    _exit_interrupted(INTERRUPTED)
+    _interrupted(INTERRUPTED)
 
 
 def _internal_error(error: BaseException) -> None:
@@ -446,14 +446,11 @@ def _fail(message: str, code: int = 2) -> None:
 def _interrupted(message: str) -> None:
     """Exit 130 once every `finally` of the command has run (staging removed), without the interpreter's
     shutdown: pyarrow aborts the process ("terminate called") when it ends while its reading threads still run.
-    The staging folders a skipped `finally` left are removed first, through any further Ctrl-C."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _exit_interrupted(message)
-
-
-def _exit_interrupted(message: str) -> None:
+    The staging folders a skipped `finally` left are removed first (a further Ctrl-C is ignored by then, or
+    handled by the main thread while the deadline's thread runs this)."""
     from . import staging
 
+    _restore_stderr()  # wherever the Ctrl-C came, the one line is seen
     staging.remove_all()
     print(message, file=sys.stderr)
     sys.stdout.flush()
